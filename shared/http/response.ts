@@ -1,0 +1,48 @@
+/** What a handler decided, and writing it to the wire. */
+import type { Response } from '@google-cloud/functions-framework';
+import { ApiError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+
+export interface HttpResult {
+  status: number;
+  /** JSON-serialised unless `text` is set. */
+  body?: unknown;
+  text?: string;
+  headers?: Record<string, string>;
+}
+
+export function errorResult(error: ApiError, headers?: Record<string, string>): HttpResult {
+  return { status: error.code, body: error.toBody(), ...(headers ? { headers } : {}) };
+}
+
+export function writeResult(res: Response, result: HttpResult): void {
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.set(name, value);
+  res.status(result.status);
+  if (result.text !== undefined) {
+    res.type('text/plain; charset=utf-8').send(result.text);
+  } else {
+    res.type('application/json; charset=utf-8').send(JSON.stringify(result.body ?? {}));
+  }
+}
+
+export function methodNotAllowed(method: string, allowed: string): HttpResult {
+  return errorResult(new ApiError(405, `Method ${method} is not allowed; use ${allowed}.`, 'UNIMPLEMENTED'), {
+    Allow: allowed,
+  });
+}
+
+/** Runs a handler and turns every outcome, including unexpected errors, into a Google-shaped response. */
+export async function respond(res: Response, logger: Logger, handle: () => Promise<HttpResult>): Promise<void> {
+  let result: HttpResult;
+  try {
+    result = await handle();
+  } catch (error) {
+    if (error instanceof ApiError) {
+      result = errorResult(error);
+    } else {
+      logger.error('Unhandled error', { err: error });
+      result = errorResult(new ApiError(500, 'Internal error.', 'INTERNAL'));
+    }
+  }
+  writeResult(res, result);
+}

@@ -1,0 +1,98 @@
+/** `agentMessages/{messageId}`: one record per agent message, changed only through the state machine. */
+import type { Firestore } from '@google-cloud/firestore';
+import {
+  MESSAGE_STATES,
+  applyDeliveryEvent,
+  applyFact,
+  type AgentMessageRecord,
+  type DeliveryEvent,
+  type DeliveryFact,
+} from '../delivery-state.js';
+import { GrpcCode, grpcCode, timestampsToDates } from './firestore.js';
+import { mutateDocument, type MutationResult } from './optimistic.js';
+
+export const AGENT_MESSAGES = 'agentMessages';
+
+export type CreateResult = { created: true; record: AgentMessageRecord } | { created: false; existing: AgentMessageRecord };
+
+export class AgentMessageStore {
+  constructor(
+    private readonly db: Firestore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private ref(messageId: string) {
+    return this.db.collection(AGENT_MESSAGES).doc(messageId);
+  }
+
+  async get(messageId: string): Promise<AgentMessageRecord | undefined> {
+    const snapshot = await this.ref(messageId).get();
+    const data = snapshot.data();
+    return data === undefined ? undefined : decodeAgentMessage(timestampsToDates(data) as Record<string, unknown>);
+  }
+
+  /** Writes a new PENDING record unless one exists; then returns the existing one instead. */
+  async createPending(record: AgentMessageRecord): Promise<CreateResult> {
+    try {
+      await this.ref(record.messageId).create(Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)));
+      return { created: true, record };
+    } catch (error) {
+      if (grpcCode(error) !== GrpcCode.ALREADY_EXISTS) throw error;
+      const existing = await this.get(record.messageId);
+      if (existing === undefined) return this.createPending(record); // deleted in between: try again
+      return { created: false, existing };
+    }
+  }
+
+  /** Applies a fact to an existing record; resolves to the stored record after it (undefined if none). */
+  async applyFact(messageId: string, fact: DeliveryFact): Promise<MutationResult<AgentMessageRecord>> {
+    return mutateDocument(this.ref(messageId), decodeAgentMessage, (current) =>
+      current === undefined ? undefined : applyFact(current, fact, this.now()),
+    );
+  }
+
+  /** Applies a DELIVERED/READ/TTL event, creating the record for an unknown message. */
+  async applyEvent(event: DeliveryEvent): Promise<MutationResult<AgentMessageRecord>> {
+    return mutateDocument(this.ref(event.messageId), decodeAgentMessage, (current) =>
+      applyDeliveryEvent(current, event, this.now()),
+    );
+  }
+}
+
+function isState(value: unknown): value is AgentMessageRecord['state'] {
+  return typeof value === 'string' && (MESSAGE_STATES as readonly string[]).includes(value);
+}
+
+/** Stored document (timestamps already converted to Dates) → record; unknown fields are dropped. */
+export function decodeAgentMessage(data: Record<string, unknown>): AgentMessageRecord {
+  const str = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
+  const date = (key: string) => (data[key] instanceof Date ? (data[key] as Date) : undefined);
+  const error = data.error as AgentMessageRecord['error'] | undefined;
+  const record: AgentMessageRecord = {
+    messageId: str('messageId') ?? '',
+    agentId: str('agentId') ?? '',
+    phoneNumber: str('phoneNumber') ?? '',
+    state: isState(data.state) ? data.state : 'PENDING',
+    contentType: str('contentType'),
+    trafficType: str('trafficType'),
+    contentSha256: str('contentSha256'),
+    createdAt: date('createdAt') ?? new Date(0),
+    updatedAt: date('updatedAt') ?? new Date(0),
+    sentAt: date('sentAt'),
+    deliveredAt: date('deliveredAt'),
+    readAt: date('readAt'),
+    revokedAt: date('revokedAt'),
+    expiredAt: date('expiredAt'),
+    failedAt: date('failedAt'),
+    name: str('name'),
+    sendTime: date('sendTime'),
+    expireTime: date('expireTime'),
+    attempts: typeof data.attempts === 'number' ? data.attempts : 0,
+    error: typeof error === 'object' && error !== null ? error : undefined,
+    revokeFailed: data.revokeFailed === true ? true : undefined,
+    appliedEventIds: Array.isArray(data.appliedEventIds)
+      ? data.appliedEventIds.filter((id): id is string => typeof id === 'string')
+      : undefined,
+  };
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as unknown as AgentMessageRecord;
+}

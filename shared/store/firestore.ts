@@ -1,0 +1,31 @@
+/** One Firestore client per process, created on first use (cold starts pay only for what they touch). */
+import { Firestore, Timestamp } from '@google-cloud/firestore';
+
+let client: Firestore | undefined;
+
+export function firestore(projectId?: string): Firestore {
+  client ??= new Firestore({ ...(projectId ? { projectId } : {}), ignoreUndefinedProperties: true });
+  return client;
+}
+
+/** gRPC status codes the optimistic writes react to. */
+export const GrpcCode = {
+  ALREADY_EXISTS: 6,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+} as const;
+
+export function grpcCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** Firestore Timestamps (and nested ones) become Dates; everything else is kept. */
+export function timestampsToDates(value: unknown): unknown {
+  if (value instanceof Timestamp) return value.toDate();
+  if (Array.isArray(value)) return value.map(timestampsToDates);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, timestampsToDates(v)]));
+  }
+  return value;
+}
