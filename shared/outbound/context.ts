@@ -4,6 +4,7 @@
  */
 import { loadOutboundConfig, type OutboundConfig } from '../config/functions.js';
 import type { Env } from '../config/env.js';
+import { loadAtStartup } from '../config/startup.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { RbmClient } from '../rbm/client.js';
 import { AgentMessageStore } from '../store/agent-messages.js';
@@ -18,13 +19,7 @@ export interface OutboundContext {
 
 export function outboundContext(functionName: string, env: Env): OutboundContext {
   const logger = createLogger({ function: functionName });
-  let config: OutboundConfig;
-  try {
-    config = loadOutboundConfig(env);
-  } catch (error) {
-    logger.error('Refusing to start: invalid configuration', { err: error });
-    throw error;
-  }
+  const config = loadAtStartup(logger, () => loadOutboundConfig(env));
   let store: AgentMessageStore | undefined;
   let rbm: RbmClient | undefined;
   return {

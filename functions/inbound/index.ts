@@ -1,0 +1,35 @@
+/** inbound (CloudEvent, Pub/Sub messagePublished): RBM callbacks → durable state — CONTRACT §5–6. */
+import * as functions from '@google-cloud/functions-framework';
+import { loadInboundConfig } from '../../shared/config/functions.js';
+import { positiveInteger } from '../../shared/config/env.js';
+import { loadAtStartup } from '../../shared/config/startup.js';
+import { processInbound } from '../../shared/inbound/process-inbound.js';
+import { createLogger } from '../../shared/log/logger.js';
+import { createPublisher } from '../../shared/pubsub/publisher.js';
+import { AgentMessageStore } from '../../shared/store/agent-messages.js';
+import { firestore } from '../../shared/store/firestore.js';
+
+const logger = createLogger({ function: 'inbound' });
+const config = loadAtStartup(logger, () => loadInboundConfig(process.env));
+const claimLeaseMs = loadAtStartup(logger, () => positiveInteger(process.env, 'INBOUND_PUBLISH_LEASE_MS', 30_000));
+const publish = createPublisher(config.projectId);
+
+functions.cloudEvent('inbound', async (event: functions.CloudEvent<unknown>) => {
+  const db = firestore(config.projectId);
+  try {
+    await processInbound(event.data, event.id, {
+      db,
+      store: new AgentMessageStore(db),
+      publish,
+      agentId: config.agentId,
+      userMessagesTopic: config.userMessagesTopic,
+      logger,
+      now: () => new Date(),
+      claimLeaseMs,
+    });
+  } catch (error) {
+    // Thrown on purpose: the push gets a 500, Pub/Sub redelivers, and dead-letters after its attempts.
+    logger.warn('Inbound failed; Pub/Sub will redeliver', { pubsubMessageId: event.id, err: error });
+    throw error;
+  }
+});

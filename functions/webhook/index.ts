@@ -1,0 +1,26 @@
+/** webhook (HTTP): RBM's signed callbacks and verification handshake — CONTRACT §4. */
+import * as functions from '@google-cloud/functions-framework';
+import { loadWebhookConfig } from '../../shared/config/functions.js';
+import { loadAtStartup } from '../../shared/config/startup.js';
+import { installJsonParseErrorPassthrough } from '../../shared/http/json-parse-errors.js';
+import { assertBodySize, jsonObjectBody } from '../../shared/http/request.js';
+import { methodNotAllowed, respond } from '../../shared/http/response.js';
+import { createLogger } from '../../shared/log/logger.js';
+import { createPublisher } from '../../shared/pubsub/publisher.js';
+import { handleWebhook } from '../../shared/webhook/handle-webhook.js';
+
+installJsonParseErrorPassthrough();
+const logger = createLogger({ function: 'webhook' });
+const config = loadAtStartup(logger, () => loadWebhookConfig(process.env));
+const publish = createPublisher(config.projectId);
+
+functions.http('webhook', (req, res) =>
+  respond(res, logger, async () => {
+    if (req.method !== 'POST') return methodNotAllowed(req.method, 'POST');
+    assertBodySize(req);
+    return handleWebhook(
+      { body: jsonObjectBody(req), signature: req.get('x-goog-signature') },
+      { clientToken: config.clientToken, inboundTopic: config.inboundTopic, publish, logger },
+    );
+  }),
+);

@@ -1,0 +1,116 @@
+/**
+ * What an inbound payload is (CONTRACT §6, reference/rbm-api.md §5.5), decided from the decoded JSON and
+ * the envelope attributes alone. Pure: no I/O, so every shape is unit-tested.
+ */
+import { AGENT_DOMAIN } from '../config/env.js';
+import { isE164 } from '../phone.js';
+
+export const USER_MESSAGE_KINDS = ['text', 'userFile', 'location', 'suggestionResponse'] as const;
+export type UserMessageKind = (typeof USER_MESSAGE_KINDS)[number];
+
+export type DeliveryEventType = 'DELIVERED' | 'READ' | 'TTL_EXPIRATION_REVOKED' | 'TTL_EXPIRATION_REVOKE_FAILED';
+
+interface Common {
+  /** Agent id without `@rbm.goog`; undefined when the payload names none. */
+  agentId: string | undefined;
+  sendTime: Date | undefined;
+}
+
+export type InboundPayload =
+  | (Common & {
+      kind: 'userMessage';
+      /** The user's message id, or the event id of a suggestion tap that has no message id. */
+      id: string;
+      phoneNumber: string;
+      content: UserMessageKind;
+      payload: unknown;
+    })
+  | (Common & { kind: 'deliveryEvent'; eventType: DeliveryEventType; eventId: string; messageId: string; phoneNumber: string })
+  | (Common & { kind: 'typing'; eventId: string | undefined })
+  | (Common & { kind: 'consent'; subscribed: boolean; eventId: string; phoneNumber: string })
+  | (Common & { kind: 'launchEvent'; eventId: string | undefined; fields: Record<string, unknown> })
+  | { kind: 'unprocessable'; reason: string };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+export function normaliseAgentId(value: unknown): string | undefined {
+  const id = str(value);
+  if (id === undefined) return undefined;
+  return id.endsWith(AGENT_DOMAIN) ? id.slice(0, -AGENT_DOMAIN.length) : id;
+}
+
+function parseTime(value: unknown): Date | undefined {
+  const text = str(value);
+  if (text === undefined) return undefined;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+const unprocessable = (reason: string): InboundPayload => ({ kind: 'unprocessable', reason });
+
+export function classifyInbound(decoded: unknown, attributes: Record<string, string>): InboundPayload {
+  if (!isRecord(decoded)) return unprocessable('payload is not a JSON object');
+  const common: Common = { agentId: normaliseAgentId(decoded.agentId), sendTime: parseTime(decoded.sendTime) };
+
+  if (attributes.type === 'agent_launch_event') {
+    return { ...common, kind: 'launchEvent', eventId: str(decoded.eventId), fields: decoded };
+  }
+
+  const eventType = str(decoded.eventType);
+  if (eventType !== undefined) return classifyEvent(decoded, eventType, common);
+
+  const contents = USER_MESSAGE_KINDS.filter((kind) => decoded[kind] !== undefined);
+  if (contents.length > 0) {
+    if (contents.length > 1) return unprocessable(`user message has several contents: ${contents.join(', ')}`);
+    const content = contents[0] as UserMessageKind;
+    const phoneNumber = str(decoded.senderPhoneNumber);
+    if (phoneNumber === undefined || !isE164(phoneNumber)) return unprocessable('user message without a valid senderPhoneNumber');
+    const id = str(decoded.messageId) ?? str(decoded.eventId);
+    if (id === undefined) return unprocessable('user message without messageId or eventId');
+    if (id.includes('/')) return unprocessable('user message id contains "/"');
+    const payload = decoded[content];
+    if (content === 'text' ? typeof payload !== 'string' : !isRecord(payload)) {
+      return unprocessable(`user message ${content} has the wrong type`);
+    }
+    return { ...common, kind: 'userMessage', id, phoneNumber, content, payload };
+  }
+  return unprocessable('unknown payload shape');
+}
+
+function classifyEvent(decoded: Record<string, unknown>, eventType: string, common: Common): InboundPayload {
+  const eventId = str(decoded.eventId);
+  const isServerEvent = eventType.startsWith('TTL_EXPIRATION_');
+  const phoneNumber = str(isServerEvent ? decoded.phoneNumber : decoded.senderPhoneNumber);
+  switch (eventType) {
+    case 'IS_TYPING':
+      return { ...common, kind: 'typing', eventId };
+    case 'SUBSCRIBE':
+    case 'UNSUBSCRIBE':
+      if (phoneNumber === undefined || !isE164(phoneNumber)) return unprocessable(`${eventType} without a valid phone number`);
+      if (eventId === undefined) return unprocessable(`${eventType} without eventId`);
+      return { ...common, kind: 'consent', subscribed: eventType === 'SUBSCRIBE', eventId, phoneNumber };
+    case 'DELIVERED':
+    case 'READ':
+    case 'TTL_EXPIRATION_REVOKED':
+    case 'TTL_EXPIRATION_REVOKE_FAILED': {
+      const messageId = str(decoded.messageId);
+      if (messageId === undefined || messageId.includes('/')) return unprocessable(`${eventType} without a usable messageId`);
+      if (phoneNumber === undefined || !isE164(phoneNumber)) return unprocessable(`${eventType} without a valid phone number`);
+      return {
+        ...common,
+        kind: 'deliveryEvent',
+        eventType,
+        // RBM always sets eventId; the fallback keeps a malformed one idempotent rather than lost.
+        eventId: eventId ?? `${eventType}:${messageId}`,
+        messageId,
+        phoneNumber,
+      };
+    }
+    default:
+      return unprocessable(`unknown eventType ${eventType}`);
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The Pub/Sub message inside a CloudEvent: functions-framework hands `inbound` the same
+ * `{message: {data, attributes, messageId}}` data for binary and structured CloudEvents and for raw push
+ * bodies (which it converts).
+ */
+import { decodeBase64 } from '../webhook/signature.js';
+
+export interface InboundMessage {
+  data: Buffer;
+  attributes: Record<string, string>;
+  /** Pub/Sub's id of this message: stable across redeliveries. */
+  pubsubMessageId: string | undefined;
+}
+
+export type EnvelopeResult = { ok: true; message: InboundMessage } | { ok: false; reason: string; raw: string };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function readEnvelope(eventData: unknown, eventId: string | undefined): EnvelopeResult {
+  let data: unknown = eventData;
+  if (Buffer.isBuffer(data)) data = data.toString('utf8');
+  if (typeof data === 'string') {
+    try {
+      data = JSON.parse(data);
+    } catch {
+      return { ok: false, reason: 'event data is not JSON', raw: Buffer.from(String(eventData)).toString('base64') };
+    }
+  }
+  const message = isRecord(data) ? data.message : undefined;
+  if (!isRecord(message)) return { ok: false, reason: 'event has no Pub/Sub message', raw: '' };
+  const attributes: Record<string, string> = {};
+  if (isRecord(message.attributes)) {
+    for (const [key, value] of Object.entries(message.attributes)) if (typeof value === 'string') attributes[key] = value;
+  }
+  const pubsubMessageId =
+    typeof message.messageId === 'string'
+      ? message.messageId
+      : typeof message.message_id === 'string'
+        ? message.message_id
+        : eventId;
+  const encoded = typeof message.data === 'string' ? message.data : '';
+  const decoded = decodeBase64(encoded);
+  if (decoded === undefined) return { ok: false, reason: 'message.data is not base64', raw: encoded };
+  if (decoded.length === 0) return { ok: false, reason: 'message.data is empty', raw: '' };
+  return { ok: true, message: { data: decoded, attributes, pubsubMessageId } };
+}

@@ -1,0 +1,153 @@
+/**
+ * The inbound pipeline: envelope → classification → durable state. Permanent problems become an
+ * `inboundRejects` record and the message is acknowledged; transient ones throw so Pub/Sub redelivers.
+ */
+import type { Firestore } from '@google-cloud/firestore';
+import type { DeliveryFact } from '../delivery-state.js';
+import type { Logger } from '../log/logger.js';
+import type { Publish } from '../pubsub/publisher.js';
+import type { AgentMessageStore } from '../store/agent-messages.js';
+import { classifyInbound, type DeliveryEventType, type InboundPayload } from './classify.js';
+import { recordConsent } from './consents.js';
+import { readEnvelope } from './envelope.js';
+import { recordLaunchEvent } from './launch-events.js';
+import { recordReject } from './rejects.js';
+import { storeAndPublishUserMessage } from './user-messages.js';
+
+export interface InboundDeps {
+  db: Firestore;
+  store: AgentMessageStore;
+  publish: Publish;
+  agentId: string;
+  userMessagesTopic: string;
+  logger: Logger;
+  now: () => Date;
+  claimLeaseMs: number;
+}
+
+export type InboundOutcome =
+  | 'rejected'
+  | 'deliveryEventApplied'
+  | 'duplicate'
+  | 'userMessagePublished'
+  | 'consentRecorded'
+  | 'launchEventRecorded'
+  | 'ignored';
+
+export async function processInbound(
+  eventData: unknown,
+  eventId: string | undefined,
+  deps: InboundDeps,
+): Promise<InboundOutcome> {
+  const envelope = readEnvelope(eventData, eventId);
+  if (!envelope.ok) return reject(deps, { reason: envelope.reason, data: envelope.raw, pubsubMessageId: eventId });
+  const { data, attributes, pubsubMessageId } = envelope.message;
+  const rejectWith = (reason: string) =>
+    reject(deps, { reason, data: data.toString('base64'), attributes, ...(pubsubMessageId ? { pubsubMessageId } : {}) });
+
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(data.toString('utf8'));
+  } catch {
+    return rejectWith('message data is not JSON');
+  }
+  const payload = classifyInbound(decoded, attributes);
+  if (payload.kind === 'unprocessable') return rejectWith(payload.reason);
+  if (payload.agentId !== undefined && payload.agentId !== deps.agentId) {
+    return rejectWith(`message for another agent (${payload.agentId})`);
+  }
+  const logger = deps.logger.child({ pubsubMessageId });
+  const outcome = await apply(payload, pubsubMessageId, deps);
+  logger.info('Inbound processed', { kind: payload.kind, outcome, ...describe(payload) });
+  return outcome;
+}
+
+async function apply(
+  payload: Exclude<InboundPayload, { kind: 'unprocessable' }>,
+  pubsubMessageId: string | undefined,
+  deps: InboundDeps,
+): Promise<InboundOutcome> {
+  const now = deps.now();
+  const agentId = payload.agentId ?? deps.agentId;
+  switch (payload.kind) {
+    case 'deliveryEvent': {
+      const result = await deps.store.applyEvent({
+        eventId: payload.eventId,
+        messageId: payload.messageId,
+        agentId,
+        phoneNumber: payload.phoneNumber,
+        fact: deliveryFact(payload.eventType, payload.sendTime ?? now),
+      });
+      return result.written ? 'deliveryEventApplied' : 'duplicate';
+    }
+    case 'userMessage': {
+      const outcome = await storeAndPublishUserMessage(
+        {
+          messageId: payload.id,
+          agentId,
+          phoneNumber: payload.phoneNumber,
+          ...(payload.sendTime ? { sendTime: payload.sendTime } : {}),
+          receivedAt: now,
+          kind: payload.content,
+          payload: payload.payload,
+        },
+        { db: deps.db, publish: deps.publish, topicId: deps.userMessagesTopic, now: deps.now, claimLeaseMs: deps.claimLeaseMs },
+      );
+      return outcome === 'published' ? 'userMessagePublished' : 'duplicate';
+    }
+    case 'consent': {
+      const written = await recordConsent(deps.db, {
+        phoneNumber: payload.phoneNumber,
+        agentId,
+        subscribed: payload.subscribed,
+        changedAt: payload.sendTime ?? now,
+        eventId: payload.eventId,
+      });
+      return written ? 'consentRecorded' : 'duplicate';
+    }
+    case 'launchEvent': {
+      const id = payload.eventId ?? pubsubMessageId;
+      if (id === undefined) throw new Error('launch event without any id'); // unreachable with Pub/Sub
+      const written = await recordLaunchEvent(deps.db, id.replace(/\//g, '_'), payload.fields, payload.sendTime, now);
+      return written ? 'launchEventRecorded' : 'duplicate';
+    }
+    case 'typing':
+      return 'ignored';
+  }
+}
+
+function deliveryFact(eventType: DeliveryEventType, at: Date): DeliveryFact {
+  switch (eventType) {
+    case 'DELIVERED':
+      return { kind: 'delivered', at };
+    case 'READ':
+      return { kind: 'read', at };
+    case 'TTL_EXPIRATION_REVOKED':
+      return { kind: 'expired', at };
+    case 'TTL_EXPIRATION_REVOKE_FAILED':
+      return { kind: 'revokeFailed' };
+  }
+}
+
+async function reject(
+  deps: InboundDeps,
+  reject: { reason: string; data: string; attributes?: Record<string, string>; pubsubMessageId?: string | undefined },
+): Promise<InboundOutcome> {
+  const { pubsubMessageId, ...rest } = reject;
+  const id = await recordReject(deps.db, { ...rest, ...(pubsubMessageId ? { pubsubMessageId } : {}) }, deps.now());
+  deps.logger.warn('Inbound payload rejected', { reason: reject.reason, rejectId: id, pubsubMessageId });
+  return 'rejected';
+}
+
+function describe(payload: Exclude<InboundPayload, { kind: 'unprocessable' }>): Record<string, unknown> {
+  switch (payload.kind) {
+    case 'deliveryEvent':
+      return { eventType: payload.eventType, messageId: payload.messageId, eventId: payload.eventId };
+    case 'userMessage':
+      return { messageId: payload.id, content: payload.content };
+    case 'consent':
+      return { subscribed: payload.subscribed, eventId: payload.eventId };
+    default:
+      return {};
+  }
+}

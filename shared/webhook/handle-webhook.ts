@@ -1,0 +1,78 @@
+/**
+ * RBM's webhook (CONTRACT §4): the verification handshake, then signed callbacks, each republished to
+ * our own topic before RBM gets its 200. Anything not verified is refused and never published.
+ */
+import { ApiError } from '../errors.js';
+import type { HttpResult } from '../http/response.js';
+import { errorResult } from '../http/response.js';
+import type { Logger } from '../log/logger.js';
+import type { Attributes, Publish } from '../pubsub/publisher.js';
+import { decodeBase64, isValidSignature, secretsEqual } from './signature.js';
+
+export interface WebhookRequest {
+  body: Record<string, unknown>;
+  signature: string | undefined;
+}
+
+export interface WebhookDeps {
+  clientToken: string;
+  inboundTopic: string;
+  publish: Publish;
+  logger: Logger;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps): Promise<HttpResult> {
+  const { body } = request;
+  if ('clientToken' in body) return handshake(body, deps);
+
+  const envelope = body.message;
+  if (!isRecord(envelope) || typeof envelope.data !== 'string') {
+    throw new ApiError(400, 'Expected {"message": {"data": base64, ...}} or a verification handshake.');
+  }
+  const data = decodeBase64(envelope.data);
+  if (data === undefined || data.length === 0) throw new ApiError(400, 'message.data must be non-empty base64.');
+  if (!isValidSignature(data, request.signature, deps.clientToken)) {
+    deps.logger.warn('Webhook callback refused: missing or invalid X-Goog-Signature', {
+      hasSignature: request.signature !== undefined,
+    });
+    return errorResult(new ApiError(401, 'Missing or invalid X-Goog-Signature.', 'UNAUTHENTICATED'));
+  }
+  const attributes = stringAttributes(envelope.attributes);
+  const rbmMessageId = typeof envelope.messageId === 'string' ? envelope.messageId : undefined;
+  try {
+    const published = await deps.publish(deps.inboundTopic, data, attributes);
+    deps.logger.info('Callback published', { rbmMessageId, pubsubMessageId: published, type: attributes.type });
+    return { status: 200, body: {} };
+  } catch (error) {
+    deps.logger.error('Callback not published; RBM will retry', { rbmMessageId, err: error });
+    return errorResult(new ApiError(500, 'Could not hand the callback over to Pub/Sub; retry later.', 'INTERNAL'));
+  }
+}
+
+function handshake(body: Record<string, unknown>, deps: WebhookDeps): HttpResult {
+  const { clientToken, secret } = body;
+  if (typeof clientToken !== 'string' || typeof secret !== 'string') {
+    throw new ApiError(400, 'A verification request needs string clientToken and secret.');
+  }
+  if (!secretsEqual(clientToken, deps.clientToken)) {
+    deps.logger.warn('Webhook verification refused: client token does not match');
+    return errorResult(new ApiError(403, 'Client token does not match.', 'PERMISSION_DENIED'));
+  }
+  deps.logger.info('Webhook verification answered');
+  return { status: 200, text: secret };
+}
+
+/** Envelope attributes as Pub/Sub takes them: string values only. */
+function stringAttributes(value: unknown): Attributes {
+  if (!isRecord(value)) return {};
+  const out: Attributes = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item === 'string') out[key] = item;
+    else if (typeof item === 'number' || typeof item === 'boolean') out[key] = String(item);
+  }
+  return out;
+}
