@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs, retryDelayMs } from '../../shared/rbm/backoff.js';
+import {
+  backoffDelayMs,
+  isRetryableStatus,
+  parseRetryAfterMs,
+  retryDelayMs,
+} from '../../shared/rbm/backoff.js';
 
 const policy = { deadlineMs: 20_000, initialBackoffMs: 100, maxBackoffMs: 1_000, attemptTimeoutMs: 5_000 };
 

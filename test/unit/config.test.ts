@@ -21,7 +21,10 @@ describe('outbound config', () => {
       RBM_SERVICE_ACCOUNT_KEY: key,
     });
     expect(config.rbm.endpoint).toBe('https://europe-rcsbusinessmessaging.googleapis.com');
-    expect(config.rbm.auth).toMatchObject({ kind: 'serviceAccountKey', key: { client_email: 'rbm@x.iam.gserviceaccount.com' } });
+    expect(config.rbm.auth).toMatchObject({
+      kind: 'serviceAccountKey',
+      key: { client_email: 'rbm@x.iam.gserviceaccount.com' },
+    });
   });
 
   it('normalises an agent id given with @rbm.goog', () => {
@@ -39,7 +42,10 @@ describe('outbound config', () => {
   it.each([
     [{ RBM_AGENT_ID: undefined }, /RBM_AGENT_ID is required/],
     [{ RBM_AGENT_ID: 'bad agent/id' }, /RBM_AGENT_ID must be/],
-    [{ RBM_AUTH: 'none', RBM_API_ENDPOINT: 'https://rcsbusinessmessaging.googleapis.com' }, /RBM_AUTH.*loopback/],
+    [
+      { RBM_AUTH: 'none', RBM_API_ENDPOINT: 'https://rcsbusinessmessaging.googleapis.com' },
+      /RBM_AUTH.*loopback/,
+    ],
     [{ RBM_AUTH: 'none', RBM_API_ENDPOINT: 'http://10.0.0.5:8080' }, /RBM_AUTH.*loopback/],
     [{ RBM_AUTH: 'none' }, /RBM_AUTH.*loopback/],
     [{ RBM_AUTH: 'maybe' }, /RBM_AUTH must be/],
@@ -47,7 +53,10 @@ describe('outbound config', () => {
     [{ RBM_API_ENDPOINT: 'https://evil.example.com' }, /RBM_API_ENDPOINT .*refusing/],
     [{ RBM_API_ENDPOINT: 'not a url' }, /RBM_API_ENDPOINT must be an absolute/],
     [{ RBM_SERVICE_ACCOUNT_KEY: '{nope' }, /RBM_SERVICE_ACCOUNT_KEY is not valid JSON/],
-    [{ RBM_SERVICE_ACCOUNT_KEY: '{"client_email":"a"}' }, /RBM_SERVICE_ACCOUNT_KEY must be a service-account key/],
+    [
+      { RBM_SERVICE_ACCOUNT_KEY: '{"client_email":"a"}' },
+      /RBM_SERVICE_ACCOUNT_KEY must be a service-account key/,
+    ],
     [{ RBM_RETRY_DEADLINE_MS: '-1' }, /RBM_RETRY_DEADLINE_MS must be a positive/],
   ])('rejects %j', (overrides, message) => {
     expect(() => loadOutboundConfig({ ...base, ...overrides })).toThrow(message);
@@ -65,7 +74,9 @@ describe('webhook and inbound config', () => {
   it('webhook requires the client token and defaults the topic', () => {
     expect(() => loadWebhookConfig({})).toThrow(/RBM_WEBHOOK_CLIENT_TOKEN is required/);
     expect(loadWebhookConfig({ RBM_WEBHOOK_CLIENT_TOKEN: 't' }).inboundTopic).toBe('rbm-inbound');
-    expect(loadWebhookConfig({ RBM_WEBHOOK_CLIENT_TOKEN: 't', RBM_INBOUND_TOPIC: 'x-in' }).inboundTopic).toBe('x-in');
+    expect(loadWebhookConfig({ RBM_WEBHOOK_CLIENT_TOKEN: 't', RBM_INBOUND_TOPIC: 'x-in' }).inboundTopic).toBe(
+      'x-in',
+    );
     expect(() => loadWebhookConfig({ RBM_WEBHOOK_CLIENT_TOKEN: 't', RBM_INBOUND_TOPIC: '1bad' })).toThrow(
       /RBM_INBOUND_TOPIC/,
     );
@@ -73,6 +84,9 @@ describe('webhook and inbound config', () => {
 
   it('inbound requires the agent id and defaults the user-messages topic', () => {
     expect(() => loadInboundConfig({})).toThrow(/RBM_AGENT_ID is required/);
-    expect(loadInboundConfig(base)).toMatchObject({ agentId: 'my-agent', userMessagesTopic: 'rbm-user-messages' });
+    expect(loadInboundConfig(base)).toMatchObject({
+      agentId: 'my-agent',
+      userMessagesTopic: 'rbm-user-messages',
+    });
   });
 });

@@ -64,7 +64,12 @@ describe('applyFact', () => {
   it('READ before DELIVERED ends READ with both timestamps', () => {
     const afterRead = applyFact(record('SENT'), { kind: 'read', at: at(20) }, at(21));
     const afterDelivered = applyFact(afterRead!, { kind: 'delivered', at: at(10) }, at(22));
-    expect(afterDelivered).toMatchObject({ state: 'READ', readAt: at(20), deliveredAt: at(10), updatedAt: at(22) });
+    expect(afterDelivered).toMatchObject({
+      state: 'READ',
+      readAt: at(20),
+      deliveredAt: at(10),
+      updatedAt: at(22),
+    });
   });
 
   it('DELIVERED after REVOKED moves to DELIVERED and keeps revokedAt', () => {
@@ -103,7 +108,9 @@ describe('applyFact', () => {
 
   it('failed enters FAILED only from PENDING and records the error', () => {
     const error = { code: 404, status: 'NOT_FOUND', message: 'not reachable' };
-    expect(applyFact(record('PENDING'), { kind: 'failed', at: at(1), attempts: 1, error }, at(2))).toMatchObject({
+    expect(
+      applyFact(record('PENDING'), { kind: 'failed', at: at(1), attempts: 1, error }, at(2)),
+    ).toMatchObject({
       state: 'FAILED',
       failedAt: at(1),
       error,

@@ -4,7 +4,9 @@ import { maskPhone } from '../../shared/phone.js';
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger({ function: 'test' }, (line) => lines.push(JSON.parse(line) as Record<string, unknown>));
+  const logger = createLogger({ function: 'test' }, (line) =>
+    lines.push(JSON.parse(line) as Record<string, unknown>),
+  );
   return { logger, lines, text: () => lines.map((l) => JSON.stringify(l)).join('\n') };
 }
 
@@ -12,7 +14,13 @@ describe('logger', () => {
   it('writes Cloud Logging JSON with severity, message and fields', () => {
     const { logger, lines } = capture();
     logger.warn('retrying', { messageId: 'abc', attempt: 2 });
-    expect(lines[0]).toMatchObject({ severity: 'WARNING', message: 'retrying', function: 'test', messageId: 'abc', attempt: 2 });
+    expect(lines[0]).toMatchObject({
+      severity: 'WARNING',
+      message: 'retrying',
+      function: 'test',
+      messageId: 'abc',
+      attempt: 2,
+    });
   });
 
   it('masks phone numbers in fields, free text and URL-encoded paths', () => {
@@ -28,7 +36,12 @@ describe('logger', () => {
 
   it('drops secrets and message text', () => {
     const { logger, text } = capture();
-    logger.info('x', { clientToken: 'tok-123', secret: 's3cr3t', authorization: 'Bearer abc', text: 'your code is 123456' });
+    logger.info('x', {
+      clientToken: 'tok-123',
+      secret: 's3cr3t',
+      authorization: 'Bearer abc',
+      text: 'your code is 123456',
+    });
     const out = text();
     for (const secret of ['tok-123', 's3cr3t', 'Bearer abc', '123456']) expect(out).not.toContain(secret);
   });

@@ -13,7 +13,12 @@ function harness(script: Scripted[], options: { token?: string; deadlineMs?: num
     endpoint: 'https://rcsbusinessmessaging.googleapis.com',
     agentId: 'my-agent',
     auth: { kind: 'applicationDefault' },
-    retry: { deadlineMs: options.deadlineMs ?? 10_000, initialBackoffMs: 100, maxBackoffMs: 1_000, attemptTimeoutMs: 1_000 },
+    retry: {
+      deadlineMs: options.deadlineMs ?? 10_000,
+      initialBackoffMs: 100,
+      maxBackoffMs: 1_000,
+      attemptTimeoutMs: 1_000,
+    },
   };
   const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {
     requests.push({
@@ -70,7 +75,11 @@ describe('RbmClient', () => {
 
   it('retries 429 honouring Retry-After, then succeeds', async () => {
     const { client, requests, sleeps } = harness([
-      { status: 429, headers: { 'retry-after': '3' }, body: { error: { code: 429, status: 'RESOURCE_EXHAUSTED' } } },
+      {
+        status: 429,
+        headers: { 'retry-after': '3' },
+        body: { error: { code: 429, status: 'RESOURCE_EXHAUSTED' } },
+      },
       { status: 200, body: { name: 'n' } },
     ]);
     const outcome = await client.createAgentMessage('+15551234567', id, message);
@@ -80,8 +89,16 @@ describe('RbmClient', () => {
   });
 
   it('retries 5xx and network errors with growing backoff', async () => {
-    const { client, sleeps } = harness([{ status: 503 }, 'network-error', { status: 500 }, { status: 200, body: {} }]);
-    expect(await client.createAgentMessage('+15551234567', id, message)).toMatchObject({ kind: 'ok', attempts: 4 });
+    const { client, sleeps } = harness([
+      { status: 503 },
+      'network-error',
+      { status: 500 },
+      { status: 200, body: {} },
+    ]);
+    expect(await client.createAgentMessage('+15551234567', id, message)).toMatchObject({
+      kind: 'ok',
+      attempts: 4,
+    });
     expect(sleeps).toEqual([100, 200, 400]);
   });
 
@@ -99,7 +116,10 @@ describe('RbmClient', () => {
 
   it('gives up when the retry budget is spent and reports the last error', async () => {
     const { client, requests } = harness(
-      Array.from({ length: 50 }, () => ({ status: 503, body: { error: { code: 503, status: 'UNAVAILABLE', message: 'down' } } })),
+      Array.from({ length: 50 }, () => ({
+        status: 503,
+        body: { error: { code: 503, status: 'UNAVAILABLE', message: 'down' } },
+      })),
       { deadlineMs: 2_000 },
     );
     const outcome = await client.createAgentMessage('+15551234567', id, message);
@@ -113,7 +133,10 @@ describe('RbmClient', () => {
     const { client, requests, sleeps } = harness([{ status: 429, headers: { 'retry-after': '60' } }], {
       deadlineMs: 5_000,
     });
-    expect(await client.createAgentMessage('+15551234567', id, message)).toMatchObject({ kind: 'unavailable', attempts: 1 });
+    expect(await client.createAgentMessage('+15551234567', id, message)).toMatchObject({
+      kind: 'unavailable',
+      attempts: 1,
+    });
     expect(requests).toHaveLength(1);
     expect(sleeps).toEqual([]);
   });

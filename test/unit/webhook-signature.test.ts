@@ -1,6 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64, isValidSignature, rbmSignature, secretsEqual } from '../../shared/webhook/signature.js';
+import {
+  decodeBase64,
+  isValidSignature,
+  rbmSignature,
+  secretsEqual,
+} from '../../shared/webhook/signature.js';
 
 const token = 'client-token-123';
 const data = Buffer.from(JSON.stringify({ senderPhoneNumber: '+15551234567', text: 'hi' }));
@@ -16,7 +21,10 @@ describe('webhook signature', () => {
     ['missing', undefined],
     ['empty', ''],
     ['wrong key', createHmac('sha512', 'other').update(data).digest('base64')],
-    ['over the envelope instead of the data', createHmac('sha512', token).update(data.toString('base64')).digest('base64')],
+    [
+      'over the envelope instead of the data',
+      createHmac('sha512', token).update(data.toString('base64')).digest('base64'),
+    ],
     ['truncated', independent.slice(0, 40)],
     ['garbage', '!!!not-base64!!!'],
   ])('rejects a %s signature', (_name, signature) => {

@@ -1,0 +1,24 @@
+/** Firestore access for tests, against the emulator of the integration global setup. */
+import { Firestore } from '@google-cloud/firestore';
+import { clearFirestore as clearEmulator } from '../../scripts/lib/emulators.js';
+import { emulatorContext } from './emulator-context.js';
+import type { EmulatorContext } from './emulator-context.js';
+
+/**
+ * A client for the emulator, acting as admin (`ssl: false` makes the client send `Bearer owner`). The placeholder
+ * credentials are never used for signing; without them the client first probes for Application Default
+ * Credentials and the GCE metadata server, which costs ~1 s and prints a MetadataLookupWarning.
+ */
+export function firestoreAdmin(context: EmulatorContext = emulatorContext()): Firestore {
+  return new Firestore({
+    projectId: context.projectId,
+    host: context.firestoreHost,
+    ssl: false,
+    credentials: { client_email: 'emulator-admin@rbm-test.iam.gserviceaccount.com', private_key: 'unused' },
+  });
+}
+
+/** Deletes every document in the emulator (use in `beforeEach`). */
+export function clearFirestore(context: EmulatorContext = emulatorContext()): Promise<void> {
+  return clearEmulator(context.firestoreHost, context.projectId);
+}

@@ -1,0 +1,18 @@
+/** Pub/Sub access for tests, against the emulator of the integration global setup. */
+import { PubSub } from '@google-cloud/pubsub';
+import { emulatorContext } from './emulator-context.js';
+import type { EmulatorContext } from './emulator-context.js';
+
+/**
+ * A client for the emulator. The placeholder credentials are never used (emulator mode talks plain gRPC); without
+ * them the client first probes for Application Default Credentials and the GCE metadata server (slow, and a
+ * MetadataLookupWarning).
+ */
+export function pubsubAdmin(context: EmulatorContext = emulatorContext()): PubSub {
+  return new PubSub({
+    projectId: context.projectId,
+    apiEndpoint: context.pubsubHost,
+    emulatorMode: true,
+    credentials: { client_email: 'emulator-admin@rbm-test.iam.gserviceaccount.com', private_key: 'unused' },
+  });
+}
