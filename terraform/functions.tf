@@ -1,0 +1,160 @@
+# The four gen2 functions of CONTRACT section 2, built from `npm run build` output (dist/<name>).
+#
+# Every function is an entry of local.functions; the archive, the uploaded object, the runtime service account
+# and the function itself are for_each over that map, so the four stay uniform. The key is both the folder
+# under dist/ and the registered function name (entry_point).
+locals {
+  functions = {
+    send = {
+      description      = "RBM-compatible POST /v1/phones/{E.164}/agentMessages: records then sends an agent message."
+      ingress_settings = "ALLOW_ALL" # callers anywhere, restricted by IAM (invoker_members)
+      max_instances    = var.function_max_instances
+      timeout_seconds  = 120 # RBM calls are retried with backoff within a bounded time
+      environment = {
+        GOOGLE_CLOUD_PROJECT = var.project_id
+        RBM_AGENT_ID         = var.rbm_agent_id
+        RBM_API_ENDPOINT     = var.rbm_api_endpoint
+      }
+      secrets = {
+        RBM_SERVICE_ACCOUNT_KEY = google_secret_manager_secret.rbm_service_account_key.secret_id
+      }
+    }
+    revoke = {
+      description      = "RBM-compatible DELETE /v1/phones/{E.164}/agentMessages/{id}: revokes an undelivered message."
+      ingress_settings = "ALLOW_ALL" # callers anywhere, restricted by IAM (invoker_members)
+      max_instances    = var.function_max_instances
+      timeout_seconds  = 120
+      environment = {
+        GOOGLE_CLOUD_PROJECT = var.project_id
+        RBM_AGENT_ID         = var.rbm_agent_id
+        RBM_API_ENDPOINT     = var.rbm_api_endpoint
+      }
+      secrets = {
+        RBM_SERVICE_ACCOUNT_KEY = google_secret_manager_secret.rbm_service_account_key.secret_id
+      }
+    }
+    webhook = {
+      description      = "RBM webhook: answers the verification handshake, checks X-Goog-Signature, publishes to rbm-inbound."
+      ingress_settings = "ALLOW_ALL" # RBM calls it from the internet; public, the HMAC signature authenticates
+      max_instances    = var.webhook_max_instances
+      timeout_seconds  = 30
+      environment = {
+        GOOGLE_CLOUD_PROJECT = var.project_id
+        RBM_INBOUND_TOPIC    = google_pubsub_topic.inbound.name
+      }
+      secrets = {
+        RBM_WEBHOOK_CLIENT_TOKEN = google_secret_manager_secret.rbm_webhook_client_token.secret_id
+      }
+    }
+    inbound = {
+      description = "Processes RBM events and user messages pushed by the rbm-inbound-to-inbound subscription."
+      # Only reached by the push subscription. Pub/Sub in the same project (or VPC Service Controls perimeter)
+      # is internal traffic for Cloud Run ingress, so internal-only keeps the internet out while pushes get in;
+      # the OIDC token and run.invoker (push service account only) authenticate each push on top of that.
+      ingress_settings = "ALLOW_INTERNAL_ONLY"
+      max_instances    = var.function_max_instances
+      timeout_seconds  = 60 # equal to the push subscription's ack_deadline_seconds
+      environment = {
+        GOOGLE_CLOUD_PROJECT    = var.project_id
+        RBM_AGENT_ID            = var.rbm_agent_id
+        RBM_USER_MESSAGES_TOPIC = google_pubsub_topic.user_messages.name
+      }
+      secrets = {}
+    }
+  }
+}
+
+# Function sources. Objects are immutable and named after the zip's hash, so a code change uploads a new object
+# and the new object name redeploys the function.
+resource "google_storage_bucket" "sources" {
+  project                     = var.project_id
+  name                        = "${var.project_id}-${var.name_prefix}rbm-sources"
+  location                    = var.region
+  labels                      = var.labels
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  force_destroy               = true # holds only rebuildable zips
+
+  lifecycle_rule {
+    condition {
+      age = 30
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  depends_on = [google_project_service.required]
+}
+
+data "archive_file" "function" {
+  for_each = local.functions
+
+  type             = "zip"
+  source_dir       = "${var.dist_dir}/${each.key}"
+  output_path      = "${path.module}/.build/${each.key}.zip"
+  output_file_mode = "0644"
+}
+
+resource "google_storage_bucket_object" "function" {
+  for_each = local.functions
+
+  bucket       = google_storage_bucket.sources.name
+  name         = "${each.key}/${data.archive_file.function[each.key].output_md5}.zip"
+  source       = data.archive_file.function[each.key].output_path
+  content_type = "application/zip"
+}
+
+resource "google_cloudfunctions2_function" "function" {
+  for_each = local.functions
+
+  project     = var.project_id
+  location    = var.region
+  name        = "${var.name_prefix}rbm-${each.key}"
+  description = each.value.description
+  labels      = var.labels
+
+  build_config {
+    runtime     = "nodejs22"
+    entry_point = each.key
+    # Dedicated build identity: new projects no longer let the default compute service account build.
+    service_account = google_service_account.build.id
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.sources.name
+        object = google_storage_bucket_object.function[each.key].name
+      }
+    }
+  }
+
+  service_config {
+    available_memory               = "256Mi"
+    timeout_seconds                = each.value.timeout_seconds
+    min_instance_count             = 0
+    max_instance_count             = each.value.max_instances
+    ingress_settings               = each.value.ingress_settings
+    all_traffic_on_latest_revision = true
+    service_account_email          = google_service_account.runtime[each.key].email
+    environment_variables          = each.value.environment
+
+    dynamic "secret_environment_variables" {
+      for_each = each.value.secrets
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project_id
+        secret     = secret_environment_variables.value
+        version    = "latest"
+      }
+    }
+  }
+
+  # No event_trigger: inbound is fed by google_pubsub_subscription.inbound_push (pubsub.tf).
+
+  depends_on = [
+    google_project_iam_member.build,
+    google_secret_manager_secret_iam_member.send_reads_rbm_service_account_key,
+    google_secret_manager_secret_iam_member.revoke_reads_rbm_service_account_key,
+    google_secret_manager_secret_iam_member.webhook_reads_client_token,
+  ]
+}

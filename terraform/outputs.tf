@@ -1,0 +1,77 @@
+# Names, URLs and identities only. No secret value ever reaches Terraform, so none can reach an output.
+
+output "function_urls" {
+  description = "HTTPS URL (run.app) of each function, by function name."
+  value       = { for name, fn in google_cloudfunctions2_function.function : name => fn.service_config[0].uri }
+}
+
+output "send_url" {
+  description = "Base URL for send: point RBM API clients at it (POST {url}/v1/phones/{E.164}/agentMessages). Callers need roles/run.invoker (invoker_members) and an ID token."
+  value       = google_cloudfunctions2_function.function["send"].service_config[0].uri
+}
+
+output "revoke_url" {
+  description = "Base URL for revoke (DELETE {url}/v1/phones/{E.164}/agentMessages/{messageId})."
+  value       = google_cloudfunctions2_function.function["revoke"].service_config[0].uri
+}
+
+output "webhook_url" {
+  description = "Register this URL, with the client token stored in the webhook client-token secret, as the agent's webhook in the RBM console."
+  value       = google_cloudfunctions2_function.function["webhook"].service_config[0].uri
+}
+
+output "inbound_url" {
+  description = "URL of inbound (internal ingress; called only by the rbm-inbound-to-inbound push subscription)."
+  value       = google_cloudfunctions2_function.function["inbound"].service_config[0].uri
+}
+
+output "topic_ids" {
+  description = "Full ids (projects/P/topics/T) of the Pub/Sub topics."
+  value = {
+    inbound             = google_pubsub_topic.inbound.id
+    inbound_dead_letter = google_pubsub_topic.inbound_dead_letter.id
+    user_messages       = google_pubsub_topic.user_messages.id
+  }
+}
+
+output "user_messages_topic" {
+  description = "Topic receiving each new user message as JSON: subscribe the business's own logic here."
+  value       = google_pubsub_topic.user_messages.id
+}
+
+output "subscription_ids" {
+  description = "Full ids (projects/P/subscriptions/S) of the Pub/Sub subscriptions; user_messages_pull is null unless create_user_messages_subscription is true."
+  value = {
+    inbound_push             = google_pubsub_subscription.inbound_push.id
+    inbound_dead_letter_hold = google_pubsub_subscription.inbound_dead_letter_hold.id
+    user_messages_pull       = one(google_pubsub_subscription.user_messages_pull[*].id)
+  }
+}
+
+output "runtime_service_account_emails" {
+  description = "Runtime service account of each function, by function name."
+  value       = { for name, sa in google_service_account.runtime : name => sa.email }
+}
+
+output "build_service_account_email" {
+  description = "Service account Cloud Build uses to build the functions."
+  value       = google_service_account.build.email
+}
+
+output "inbound_push_service_account_email" {
+  description = "Service account in the OIDC token of the push subscription to inbound."
+  value       = google_service_account.inbound_push.email
+}
+
+output "secret_ids" {
+  description = "Secret Manager secrets to add versions to with `gcloud secrets versions add` (names only, no values)."
+  value = {
+    rbm_service_account_key  = google_secret_manager_secret.rbm_service_account_key.secret_id
+    rbm_webhook_client_token = google_secret_manager_secret.rbm_webhook_client_token.secret_id
+  }
+}
+
+output "source_bucket" {
+  description = "Bucket holding the uploaded function zips."
+  value       = google_storage_bucket.sources.name
+}

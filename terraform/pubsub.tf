@@ -1,0 +1,119 @@
+# Topics and subscriptions of CONTRACT section 7.
+#
+# This file is also the source of truth for the local stack: scripts/lib/topology.ts parses it and creates the
+# same topics and subscriptions on the Pub/Sub emulator. Keep names as "${var.name_prefix}<name>", references as
+# google_pubsub_topic.<x>.id / .name, durations as "<n>s" and numbers as literals, or topology.ts fails loudly.
+
+# The webhook publishes every verified RBM callback here.
+resource "google_pubsub_topic" "inbound" {
+  project = var.project_id
+  name    = "${var.name_prefix}rbm-inbound"
+  labels  = var.labels
+
+  depends_on = [google_project_service.required]
+}
+
+# Messages that inbound failed to process max_delivery_attempts times.
+resource "google_pubsub_topic" "inbound_dead_letter" {
+  project = var.project_id
+  name    = "${var.name_prefix}rbm-inbound-dead-letter"
+  labels  = var.labels
+
+  depends_on = [google_project_service.required]
+}
+
+# inbound publishes each new user message here, for the business's own logic.
+resource "google_pubsub_topic" "user_messages" {
+  project = var.project_id
+  name    = "${var.name_prefix}rbm-user-messages"
+  labels  = var.labels
+
+  depends_on = [google_project_service.required]
+}
+
+# rbm-inbound -> inbound.
+#
+# A subscription of our own rather than an event_trigger on the function: a subscription managed by Eventarc
+# cannot be given a dead-letter policy, ack deadline or backoff through Terraform (gcp-platform.md section 3,
+# pitfall 2b). Pub/Sub posts the raw push body {subscription, message}, which functions-framework turns into the
+# CloudEvent that inbound is registered for (functions.cloudEvent wins over the HTTP signature type the
+# function is deployed with, because it has no trigger).
+resource "google_pubsub_subscription" "inbound_push" {
+  project = var.project_id
+  name    = "${var.name_prefix}rbm-inbound-to-inbound"
+  topic   = google_pubsub_topic.inbound.id
+  labels  = var.labels
+
+  # For a push subscription this is also the HTTP request timeout; it matches inbound's timeout_seconds.
+  ack_deadline_seconds = 60
+
+  # RBM itself retries the webhook for 7 days; keep undelivered messages as long.
+  message_retention_duration = "604800s"
+
+  # Default subscriptions expire after 31 days without activity; a quiet agent must not lose its pipeline.
+  expiration_policy {
+    ttl = ""
+  }
+
+  retry_policy {
+    minimum_backoff = "10s"
+    maximum_backoff = "600s"
+  }
+
+  # Needs the Pub/Sub service agent's publisher binding on the dead-letter topic and subscriber binding on this
+  # subscription (iam.tf); without them messages are never dead-lettered.
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.inbound_dead_letter.id
+    max_delivery_attempts = 10
+  }
+
+  push_config {
+    # The run.app URL of the function's Cloud Run service: the service the run.invoker binding is on and the
+    # audience Cloud Run checks. inbound's ingress is internal-only; Pub/Sub push from the same project (or
+    # VPC Service Controls perimeter) is internal traffic, so delivery works while the internet is refused.
+    push_endpoint = google_cloudfunctions2_function.function["inbound"].service_config[0].uri
+
+    oidc_token {
+      service_account_email = google_service_account.inbound_push.email
+      audience              = google_cloudfunctions2_function.function["inbound"].service_config[0].uri
+    }
+  }
+}
+
+# Holds dead-lettered messages for 7 days so an operator can inspect and replay them. Without a subscription,
+# messages published to the dead-letter topic would be lost.
+resource "google_pubsub_subscription" "inbound_dead_letter_hold" {
+  project = var.project_id
+  name    = "${var.name_prefix}rbm-inbound-dead-letter-hold"
+  topic   = google_pubsub_topic.inbound_dead_letter.id
+  labels  = var.labels
+
+  ack_deadline_seconds       = 60
+  message_retention_duration = "604800s"
+
+  expiration_policy {
+    ttl = ""
+  }
+}
+
+# Optional pull subscription on rbm-user-messages for the business (create_user_messages_subscription).
+resource "google_pubsub_subscription" "user_messages_pull" {
+  count = var.create_user_messages_subscription ? 1 : 0
+
+  project = var.project_id
+  name    = "${var.name_prefix}rbm-user-messages-pull"
+  topic   = google_pubsub_topic.user_messages.id
+  labels  = var.labels
+
+  ack_deadline_seconds       = 60
+  message_retention_duration = "604800s"
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  retry_policy {
+    minimum_backoff = "10s"
+    maximum_backoff = "600s"
+  }
+}

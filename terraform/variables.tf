@@ -1,0 +1,128 @@
+variable "project_id" {
+  type        = string
+  description = "Google Cloud project id that hosts everything (functions, topics, Firestore, secrets)."
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
+    error_message = "project_id must be a project id (6-30 characters: lowercase letters, digits and hyphens, starting with a letter), not a project number or display name."
+  }
+}
+
+variable "region" {
+  type        = string
+  description = "Region of the functions, the source bucket and (unless firestore_location_id is set) the Firestore database, e.g. europe-west1."
+
+  validation {
+    condition     = can(regex("^[a-z]+-[a-z]+[0-9]+$", var.region))
+    error_message = "region must be a Cloud Functions region such as us-central1 or europe-west1."
+  }
+}
+
+variable "name_prefix" {
+  type        = string
+  description = "Prefix put verbatim in front of every resource name (topics, subscriptions, functions, service accounts, secrets). Empty, or up to 14 characters ending with '-', e.g. \"staging-\". With the default the names are exactly those of CONTRACT section 7 (rbm-inbound, ...)."
+  default     = ""
+
+  validation {
+    # 14 characters at most: service account ids are limited to 30 and the longest is "rbm-inbound-push".
+    condition     = can(regex("^([a-z][a-z0-9-]{0,12}-)?$", var.name_prefix))
+    error_message = "name_prefix must be empty or 2-14 characters of lowercase letters, digits and hyphens, starting with a letter and ending with '-' (e.g. \"staging-\")."
+  }
+}
+
+variable "rbm_agent_id" {
+  type        = string
+  description = "The RBM agent id without the @rbm.goog suffix (RBM_AGENT_ID of send, revoke and inbound)."
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]*$", var.rbm_agent_id)) && !endswith(var.rbm_agent_id, "@rbm.goog")
+    error_message = "rbm_agent_id must be the bare agent id (letters, digits, '_', '.', '-'), without @rbm.goog."
+  }
+}
+
+variable "rbm_api_endpoint" {
+  type        = string
+  description = "Base URL of the RBM API used by send and revoke (RBM_API_ENDPOINT): the global endpoint or a regional one (europe-, us-, asia-). A Google OAuth token is attached to these calls, so only Google hosts are accepted."
+  default     = "https://rcsbusinessmessaging.googleapis.com"
+
+  validation {
+    condition     = can(regex("^https://([a-z]+-)?rcsbusinessmessaging\\.googleapis\\.com$", var.rbm_api_endpoint))
+    error_message = "rbm_api_endpoint must be https://rcsbusinessmessaging.googleapis.com or a regional variant such as https://europe-rcsbusinessmessaging.googleapis.com, without a trailing slash."
+  }
+}
+
+variable "invoker_members" {
+  type        = list(string)
+  description = "IAM principals allowed to call send and revoke (roles/run.invoker on their Cloud Run services), e.g. [\"serviceAccount:backend@my-project.iam.gserviceaccount.com\"]. allUsers and allAuthenticatedUsers are refused: these endpoints spend RBM quota and write state."
+
+  validation {
+    condition     = length(var.invoker_members) > 0
+    error_message = "invoker_members must name at least one principal, or nobody could call send and revoke."
+  }
+
+  validation {
+    condition     = alltrue([for m in var.invoker_members : !contains(["allUsers", "allAuthenticatedUsers"], m)])
+    error_message = "invoker_members must not contain allUsers or allAuthenticatedUsers: send and revoke are never public."
+  }
+
+  validation {
+    condition     = alltrue([for m in var.invoker_members : can(regex("^(user|serviceAccount|group|domain|principal|principalSet):.+$", m))])
+    error_message = "Each invoker_members entry must be an IAM member such as user:alice@example.com, serviceAccount:x@p.iam.gserviceaccount.com, group:... or domain:...."
+  }
+}
+
+variable "webhook_max_instances" {
+  type        = number
+  description = "Upper bound on webhook instances. The webhook is public (RBM calls it; the signature is the authentication), so this caps what unsigned traffic can cost."
+  default     = 10
+
+  validation {
+    condition     = var.webhook_max_instances >= 1 && var.webhook_max_instances <= 1000 && floor(var.webhook_max_instances) == var.webhook_max_instances
+    error_message = "webhook_max_instances must be a whole number between 1 and 1000."
+  }
+}
+
+variable "function_max_instances" {
+  type        = number
+  description = "Upper bound on instances of send, revoke and inbound."
+  default     = 20
+
+  validation {
+    condition     = var.function_max_instances >= 1 && var.function_max_instances <= 1000 && floor(var.function_max_instances) == var.function_max_instances
+    error_message = "function_max_instances must be a whole number between 1 and 1000."
+  }
+}
+
+variable "dist_dir" {
+  type        = string
+  description = "Directory holding the build output (one folder per function: dist/send, dist/revoke, dist/webhook, dist/inbound), written by `npm run build`. A relative path is resolved from the directory terraform runs in (terraform/)."
+  default     = "../dist"
+
+  validation {
+    condition     = length(trimspace(var.dist_dir)) > 0
+    error_message = "dist_dir must not be empty."
+  }
+}
+
+variable "firestore_location_id" {
+  type        = string
+  description = "Location of the (default) Firestore database: a multi-region such as nam5 or eur3, or a region. Null means the same as region. It cannot be changed once the database exists."
+  default     = null
+
+  validation {
+    condition     = var.firestore_location_id == null || can(regex("^([a-z]+[0-9]+|[a-z]+-[a-z]+[0-9]+)$", var.firestore_location_id))
+    error_message = "firestore_location_id must be a Firestore location such as nam5, eur3 or europe-west1."
+  }
+}
+
+variable "create_user_messages_subscription" {
+  type        = bool
+  description = "Create a pull subscription on rbm-user-messages (named <prefix>rbm-user-messages-pull) for the business's own logic. Off by default: most businesses attach their own subscription."
+  default     = false
+}
+
+variable "labels" {
+  type        = map(string)
+  description = "Labels added to every resource that supports them."
+  default     = {}
+}
