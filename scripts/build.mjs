@@ -20,7 +20,10 @@ console.log(`built ${names.map((n) => `dist/${n}`).join(', ')}`);
 
 async function functionNames() {
   const entries = await readdir(path.join(root, 'functions'), { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 async function bundle(name) {

@@ -7,7 +7,15 @@
  * Applying the same fact twice gives the same record, which makes concurrent and duplicated deliveries safe.
  */
 
-export const MESSAGE_STATES = ['PENDING', 'SENT', 'DELIVERED', 'READ', 'REVOKED', 'EXPIRED', 'FAILED'] as const;
+export const MESSAGE_STATES = [
+  'PENDING',
+  'SENT',
+  'DELIVERED',
+  'READ',
+  'REVOKED',
+  'EXPIRED',
+  'FAILED',
+] as const;
 export type MessageState = (typeof MESSAGE_STATES)[number];
 
 export const STATE_RANK: Readonly<Record<MessageState, number>> = {
@@ -66,14 +74,15 @@ export type DeliveryFact =
 
 type TimestampField = 'sentAt' | 'failedAt' | 'revokedAt' | 'deliveredAt' | 'readAt' | 'expiredAt';
 
-const FACT_TARGET: Partial<Record<DeliveryFact['kind'], { state: MessageState; timestamp: TimestampField }>> = {
-  sent: { state: 'SENT', timestamp: 'sentAt' },
-  failed: { state: 'FAILED', timestamp: 'failedAt' },
-  revoked: { state: 'REVOKED', timestamp: 'revokedAt' },
-  delivered: { state: 'DELIVERED', timestamp: 'deliveredAt' },
-  read: { state: 'READ', timestamp: 'readAt' },
-  expired: { state: 'EXPIRED', timestamp: 'expiredAt' },
-};
+const FACT_TARGET: Partial<Record<DeliveryFact['kind'], { state: MessageState; timestamp: TimestampField }>> =
+  {
+    sent: { state: 'SENT', timestamp: 'sentAt' },
+    failed: { state: 'FAILED', timestamp: 'failedAt' },
+    revoked: { state: 'REVOKED', timestamp: 'revokedAt' },
+    delivered: { state: 'DELIVERED', timestamp: 'deliveredAt' },
+    read: { state: 'READ', timestamp: 'readAt' },
+    expired: { state: 'EXPIRED', timestamp: 'expiredAt' },
+  };
 
 /** The state after moving towards `target`: only ever up, and FAILED only from PENDING. */
 export function nextState(current: MessageState, target: MessageState): MessageState {
@@ -87,7 +96,11 @@ export function isSettled(state: MessageState): boolean {
 }
 
 /** The record after `fact`, or undefined when the fact changes nothing. */
-export function applyFact(record: AgentMessageRecord, fact: DeliveryFact, now: Date): AgentMessageRecord | undefined {
+export function applyFact(
+  record: AgentMessageRecord,
+  fact: DeliveryFact,
+  now: Date,
+): AgentMessageRecord | undefined {
   const next: AgentMessageRecord = { ...record };
   if (fact.kind === 'sent' || fact.kind === 'failed' || fact.kind === 'unavailable') {
     next.attempts = record.attempts + fact.attempts;

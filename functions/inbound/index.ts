@@ -11,7 +11,9 @@ import { firestore } from '../../shared/store/firestore.js';
 
 const logger = createLogger({ function: 'inbound' });
 const config = loadAtStartup(logger, () => loadInboundConfig(process.env));
-const claimLeaseMs = loadAtStartup(logger, () => positiveInteger(process.env, 'INBOUND_PUBLISH_LEASE_MS', 30_000));
+const claimLeaseMs = loadAtStartup(logger, () =>
+  positiveInteger(process.env, 'INBOUND_PUBLISH_LEASE_MS', 30_000),
+);
 const publish = createPublisher(config.projectId);
 
 functions.cloudEvent('inbound', async (event: functions.CloudEvent<unknown>) => {

@@ -15,7 +15,9 @@ functions.http('send', (req, res) =>
   respond(res, context.logger, async () => {
     const path = parseAgentMessagePath(req.path);
     if (!path || path.messageId !== undefined) {
-      return errorResult(new ApiError(404, 'Not found: use POST /v1/phones/{E.164}/agentMessages.', 'NOT_FOUND'));
+      return errorResult(
+        new ApiError(404, 'Not found: use POST /v1/phones/{E.164}/agentMessages.', 'NOT_FOUND'),
+      );
     }
     if (req.method !== 'POST') return methodNotAllowed(req.method, 'POST');
     assertBodySize(req);

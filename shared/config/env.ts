@@ -41,7 +41,10 @@ export function agentId(env: Env, name = 'RBM_AGENT_ID'): string {
   const raw = requiredString(env, name);
   const id = raw.endsWith(AGENT_DOMAIN) ? raw.slice(0, -AGENT_DOMAIN.length) : raw;
   if (!AGENT_ID.test(id)) {
-    throw new ConfigError(name, `must be an RBM agent id such as "my-agent" (letters, digits, ".", "_", "-").`);
+    throw new ConfigError(
+      name,
+      `must be an RBM agent id such as "my-agent" (letters, digits, ".", "_", "-").`,
+    );
   }
   return id;
 }

@@ -14,9 +14,7 @@ export interface ServiceAccountKey {
 }
 
 export type RbmAuthConfig =
-  | { kind: 'none' }
-  | { kind: 'serviceAccountKey'; key: ServiceAccountKey }
-  | { kind: 'applicationDefault' };
+  { kind: 'none' } | { kind: 'serviceAccountKey'; key: ServiceAccountKey } | { kind: 'applicationDefault' };
 
 export interface RetryPolicy {
   /** Total time the client may spend on one call, including waits. */
@@ -66,11 +64,17 @@ function parseServiceAccountKey(raw: string): ServiceAccountKey {
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new ConfigError('RBM_SERVICE_ACCOUNT_KEY', 'is not valid JSON (expected a service-account key file).');
+    throw new ConfigError(
+      'RBM_SERVICE_ACCOUNT_KEY',
+      'is not valid JSON (expected a service-account key file).',
+    );
   }
   const key = parsed as Partial<Record<keyof ServiceAccountKey, unknown>> | null;
   if (typeof key?.client_email !== 'string' || typeof key.private_key !== 'string') {
-    throw new ConfigError('RBM_SERVICE_ACCOUNT_KEY', 'must be a service-account key with client_email and private_key.');
+    throw new ConfigError(
+      'RBM_SERVICE_ACCOUNT_KEY',
+      'must be a service-account key with client_email and private_key.',
+    );
   }
   return {
     client_email: key.client_email,

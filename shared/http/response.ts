@@ -32,7 +32,11 @@ export function methodNotAllowed(method: string, allowed: string): HttpResult {
 }
 
 /** Runs a handler and turns every outcome, including unexpected errors, into a Google-shaped response. */
-export async function respond(res: Response, logger: Logger, handle: () => Promise<HttpResult>): Promise<void> {
+export async function respond(
+  res: Response,
+  logger: Logger,
+  handle: () => Promise<HttpResult>,
+): Promise<void> {
   let result: HttpResult;
   try {
     result = await handle();

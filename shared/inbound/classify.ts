@@ -8,7 +8,8 @@ import { isE164 } from '../phone.js';
 export const USER_MESSAGE_KINDS = ['text', 'userFile', 'location', 'suggestionResponse'] as const;
 export type UserMessageKind = (typeof USER_MESSAGE_KINDS)[number];
 
-export type DeliveryEventType = 'DELIVERED' | 'READ' | 'TTL_EXPIRATION_REVOKED' | 'TTL_EXPIRATION_REVOKE_FAILED';
+export type DeliveryEventType =
+  'DELIVERED' | 'READ' | 'TTL_EXPIRATION_REVOKED' | 'TTL_EXPIRATION_REVOKE_FAILED';
 
 interface Common {
   /** Agent id without `@rbm.goog`; undefined when the payload names none. */
@@ -25,7 +26,13 @@ export type InboundPayload =
       content: UserMessageKind;
       payload: unknown;
     })
-  | (Common & { kind: 'deliveryEvent'; eventType: DeliveryEventType; eventId: string; messageId: string; phoneNumber: string })
+  | (Common & {
+      kind: 'deliveryEvent';
+      eventType: DeliveryEventType;
+      eventId: string;
+      messageId: string;
+      phoneNumber: string;
+    })
   | (Common & { kind: 'typing'; eventId: string | undefined })
   | (Common & { kind: 'consent'; subscribed: boolean; eventId: string; phoneNumber: string })
   | (Common & { kind: 'launchEvent'; eventId: string | undefined; fields: Record<string, unknown> })
@@ -35,7 +42,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const str = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
 
 export function normaliseAgentId(value: unknown): string | undefined {
   const id = str(value);
@@ -54,7 +62,10 @@ const unprocessable = (reason: string): InboundPayload => ({ kind: 'unprocessabl
 
 export function classifyInbound(decoded: unknown, attributes: Record<string, string>): InboundPayload {
   if (!isRecord(decoded)) return unprocessable('payload is not a JSON object');
-  const common: Common = { agentId: normaliseAgentId(decoded.agentId), sendTime: parseTime(decoded.sendTime) };
+  const common: Common = {
+    agentId: normaliseAgentId(decoded.agentId),
+    sendTime: parseTime(decoded.sendTime),
+  };
 
   if (attributes.type === 'agent_launch_event') {
     return { ...common, kind: 'launchEvent', eventId: str(decoded.eventId), fields: decoded };
@@ -65,10 +76,12 @@ export function classifyInbound(decoded: unknown, attributes: Record<string, str
 
   const contents = USER_MESSAGE_KINDS.filter((kind) => decoded[kind] !== undefined);
   if (contents.length > 0) {
-    if (contents.length > 1) return unprocessable(`user message has several contents: ${contents.join(', ')}`);
+    if (contents.length > 1)
+      return unprocessable(`user message has several contents: ${contents.join(', ')}`);
     const content = contents[0] as UserMessageKind;
     const phoneNumber = str(decoded.senderPhoneNumber);
-    if (phoneNumber === undefined || !isE164(phoneNumber)) return unprocessable('user message without a valid senderPhoneNumber');
+    if (phoneNumber === undefined || !isE164(phoneNumber))
+      return unprocessable('user message without a valid senderPhoneNumber');
     const id = str(decoded.messageId) ?? str(decoded.eventId);
     if (id === undefined) return unprocessable('user message without messageId or eventId');
     if (id.includes('/')) return unprocessable('user message id contains "/"');
@@ -90,7 +103,8 @@ function classifyEvent(decoded: Record<string, unknown>, eventType: string, comm
       return { ...common, kind: 'typing', eventId };
     case 'SUBSCRIBE':
     case 'UNSUBSCRIBE':
-      if (phoneNumber === undefined || !isE164(phoneNumber)) return unprocessable(`${eventType} without a valid phone number`);
+      if (phoneNumber === undefined || !isE164(phoneNumber))
+        return unprocessable(`${eventType} without a valid phone number`);
       if (eventId === undefined) return unprocessable(`${eventType} without eventId`);
       return { ...common, kind: 'consent', subscribed: eventType === 'SUBSCRIBE', eventId, phoneNumber };
     case 'DELIVERED':
@@ -98,8 +112,10 @@ function classifyEvent(decoded: Record<string, unknown>, eventType: string, comm
     case 'TTL_EXPIRATION_REVOKED':
     case 'TTL_EXPIRATION_REVOKE_FAILED': {
       const messageId = str(decoded.messageId);
-      if (messageId === undefined || messageId.includes('/')) return unprocessable(`${eventType} without a usable messageId`);
-      if (phoneNumber === undefined || !isE164(phoneNumber)) return unprocessable(`${eventType} without a valid phone number`);
+      if (messageId === undefined || messageId.includes('/'))
+        return unprocessable(`${eventType} without a usable messageId`);
+      if (phoneNumber === undefined || !isE164(phoneNumber))
+        return unprocessable(`${eventType} without a valid phone number`);
       return {
         ...common,
         kind: 'deliveryEvent',

@@ -31,8 +31,10 @@ function decodeConsent(data: Record<string, unknown>): Consent {
 }
 
 export async function recordConsent(db: Firestore, consent: Consent): Promise<boolean> {
-  const result = await mutateDocument(db.collection(CONSENTS).doc(consent.phoneNumber), decodeConsent, (current) =>
-    supersedes(consent, current) ? consent : undefined,
+  const result = await mutateDocument(
+    db.collection(CONSENTS).doc(consent.phoneNumber),
+    decodeConsent,
+    (current) => (supersedes(consent, current) ? consent : undefined),
   );
   return result.written;
 }

@@ -12,7 +12,8 @@ export interface InboundMessage {
   pubsubMessageId: string | undefined;
 }
 
-export type EnvelopeResult = { ok: true; message: InboundMessage } | { ok: false; reason: string; raw: string };
+export type EnvelopeResult =
+  { ok: true; message: InboundMessage } | { ok: false; reason: string; raw: string };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -25,14 +26,19 @@ export function readEnvelope(eventData: unknown, eventId: string | undefined): E
     try {
       data = JSON.parse(data);
     } catch {
-      return { ok: false, reason: 'event data is not JSON', raw: Buffer.from(String(eventData)).toString('base64') };
+      return {
+        ok: false,
+        reason: 'event data is not JSON',
+        raw: Buffer.from(String(eventData)).toString('base64'),
+      };
     }
   }
   const message = isRecord(data) ? data.message : undefined;
   if (!isRecord(message)) return { ok: false, reason: 'event has no Pub/Sub message', raw: '' };
   const attributes: Record<string, string> = {};
   if (isRecord(message.attributes)) {
-    for (const [key, value] of Object.entries(message.attributes)) if (typeof value === 'string') attributes[key] = value;
+    for (const [key, value] of Object.entries(message.attributes))
+      if (typeof value === 'string') attributes[key] = value;
   }
   const pubsubMessageId =
     typeof message.messageId === 'string'

@@ -40,10 +40,16 @@ export async function processInbound(
   deps: InboundDeps,
 ): Promise<InboundOutcome> {
   const envelope = readEnvelope(eventData, eventId);
-  if (!envelope.ok) return reject(deps, { reason: envelope.reason, data: envelope.raw, pubsubMessageId: eventId });
+  if (!envelope.ok)
+    return reject(deps, { reason: envelope.reason, data: envelope.raw, pubsubMessageId: eventId });
   const { data, attributes, pubsubMessageId } = envelope.message;
   const rejectWith = (reason: string) =>
-    reject(deps, { reason, data: data.toString('base64'), attributes, ...(pubsubMessageId ? { pubsubMessageId } : {}) });
+    reject(deps, {
+      reason,
+      data: data.toString('base64'),
+      attributes,
+      ...(pubsubMessageId ? { pubsubMessageId } : {}),
+    });
 
   let decoded: unknown;
   try {
@@ -91,7 +97,13 @@ async function apply(
           kind: payload.content,
           payload: payload.payload,
         },
-        { db: deps.db, publish: deps.publish, topicId: deps.userMessagesTopic, now: deps.now, claimLeaseMs: deps.claimLeaseMs },
+        {
+          db: deps.db,
+          publish: deps.publish,
+          topicId: deps.userMessagesTopic,
+          now: deps.now,
+          claimLeaseMs: deps.claimLeaseMs,
+        },
       );
       return outcome === 'published' ? 'userMessagePublished' : 'duplicate';
     }
@@ -108,7 +120,13 @@ async function apply(
     case 'launchEvent': {
       const id = payload.eventId ?? pubsubMessageId;
       if (id === undefined) throw new Error('launch event without any id'); // unreachable with Pub/Sub
-      const written = await recordLaunchEvent(deps.db, id.replace(/\//g, '_'), payload.fields, payload.sendTime, now);
+      const written = await recordLaunchEvent(
+        deps.db,
+        id.replace(/\//g, '_'),
+        payload.fields,
+        payload.sendTime,
+        now,
+      );
       return written ? 'launchEventRecorded' : 'duplicate';
     }
     case 'typing':
@@ -131,10 +149,19 @@ function deliveryFact(eventType: DeliveryEventType, at: Date): DeliveryFact {
 
 async function reject(
   deps: InboundDeps,
-  reject: { reason: string; data: string; attributes?: Record<string, string>; pubsubMessageId?: string | undefined },
+  reject: {
+    reason: string;
+    data: string;
+    attributes?: Record<string, string>;
+    pubsubMessageId?: string | undefined;
+  },
 ): Promise<InboundOutcome> {
   const { pubsubMessageId, ...rest } = reject;
-  const id = await recordReject(deps.db, { ...rest, ...(pubsubMessageId ? { pubsubMessageId } : {}) }, deps.now());
+  const id = await recordReject(
+    deps.db,
+    { ...rest, ...(pubsubMessageId ? { pubsubMessageId } : {}) },
+    deps.now(),
+  );
   deps.logger.warn('Inbound payload rejected', { reason: reject.reason, rejectId: id, pubsubMessageId });
   return 'rejected';
 }

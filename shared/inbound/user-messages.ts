@@ -58,7 +58,10 @@ export function publishedJson(stored: Record<string, unknown>): string {
   return JSON.stringify(visible);
 }
 
-export async function storeAndPublishUserMessage(message: UserMessage, deps: UserMessageDeps): Promise<UserMessageOutcome> {
+export async function storeAndPublishUserMessage(
+  message: UserMessage,
+  deps: UserMessageDeps,
+): Promise<UserMessageOutcome> {
   const ref = deps.db.collection(USER_MESSAGES).doc(message.messageId);
   const claimId = randomUUID();
   let stored: Record<string, unknown>;
@@ -72,7 +75,8 @@ export async function storeAndPublishUserMessage(message: UserMessage, deps: Use
     if (grpcCode(error) !== GrpcCode.ALREADY_EXISTS) throw error;
     const snapshot = await ref.get();
     const data = timestampsToDates(snapshot.data() ?? {}) as Record<string, unknown>;
-    if (!snapshot.exists || snapshot.updateTime === undefined) throw new TransientError('user message vanished; retry');
+    if (!snapshot.exists || snapshot.updateTime === undefined)
+      throw new TransientError('user message vanished; retry');
     if (data.publishState === 'PUBLISHED') return 'duplicate';
     const claimedAt = data.claimedAt instanceof Date ? data.claimedAt.getTime() : 0;
     if (typeof data.claimId === 'string' && deps.now().getTime() - claimedAt < deps.claimLeaseMs) {

@@ -39,8 +39,16 @@ export function checkMessageId(messageId: string | undefined, violations: FieldV
   }
 }
 
-export function checkAgentId(agentIdParam: string | undefined, configured: string, violations: FieldViolation[]): void {
-  if (agentIdParam !== undefined && agentIdParam !== configured && agentIdParam !== `${configured}@rbm.goog`) {
+export function checkAgentId(
+  agentIdParam: string | undefined,
+  configured: string,
+  violations: FieldViolation[],
+): void {
+  if (
+    agentIdParam !== undefined &&
+    agentIdParam !== configured &&
+    agentIdParam !== `${configured}@rbm.goog`
+  ) {
     violations.push({ field: 'agentId', description: 'must be the agent this deployment serves.' });
   }
 }

@@ -37,7 +37,9 @@ export async function revokeMessage(request: RevokeRequest, deps: RevokeDeps): P
 
   if (record?.state === 'DELIVERED' || record?.state === 'READ') {
     logger.info('Revoke refused: already delivered', { state: record.state });
-    return errorResult(new ApiError(404, 'The message was already delivered; it cannot be revoked.', 'NOT_FOUND'));
+    return errorResult(
+      new ApiError(404, 'The message was already delivered; it cannot be revoked.', 'NOT_FOUND'),
+    );
   }
   if (record?.state === 'REVOKED' || record?.state === 'EXPIRED') {
     return { status: 200, body: {}, headers: { [REPLAYED_HEADER]: 'true' } };
@@ -45,7 +47,9 @@ export async function revokeMessage(request: RevokeRequest, deps: RevokeDeps): P
 
   const outcome = await deps.rbm.deleteAgentMessage(phoneNumber, messageId);
   if (outcome.kind === 'ok') {
-    const stored = record ? await deps.store.applyFact(messageId, { kind: 'revoked', at: new Date() }) : undefined;
+    const stored = record
+      ? await deps.store.applyFact(messageId, { kind: 'revoked', at: new Date() })
+      : undefined;
     logger.info('Revoked', { state: stored?.after?.state, attempt: outcome.attempts });
     return { status: 200, body: {} };
   }
@@ -56,6 +60,10 @@ export async function revokeMessage(request: RevokeRequest, deps: RevokeDeps): P
   }
   logger.warn('Revoke not confirmed: RBM unavailable', { attempt: outcome.attempts });
   return errorResult(
-    new ApiError(503, `RBM API unavailable after ${outcome.attempts} attempt(s); the message was not revoked.`, 'UNAVAILABLE'),
+    new ApiError(
+      503,
+      `RBM API unavailable after ${outcome.attempts} attempt(s); the message was not revoked.`,
+      'UNAVAILABLE',
+    ),
   );
 }

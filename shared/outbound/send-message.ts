@@ -43,7 +43,10 @@ export async function sendMessage(request: SendRequest, deps: SendDeps): Promise
   checkMessageId(request.messageId, violations);
   checkAgentId(request.agentId, agentId, violations);
   if (request.idempotencyKey !== undefined && !isValidIdempotencyKey(request.idempotencyKey)) {
-    violations.push({ field: 'Idempotency-Key', description: 'must be 1 to 256 printable ASCII characters.' });
+    violations.push({
+      field: 'Idempotency-Key',
+      description: 'must be 1 to 256 printable ASCII characters.',
+    });
   }
   violations.push(...validateAgentMessage(request.body, { now: now() }));
   if (violations.length > 0) throw ApiError.invalidArgument(violations);
@@ -66,7 +69,11 @@ export async function sendMessage(request: SendRequest, deps: SendDeps): Promise
     if (existing.contentSha256 !== contentSha256 || existing.phoneNumber !== request.phoneNumber) {
       logger.warn('Message id reused for a different request', { state: existing.state });
       return errorResult(
-        new ApiError(409, `Message id ${messageId} was already used for a different request.`, 'ALREADY_EXISTS'),
+        new ApiError(
+          409,
+          `Message id ${messageId} was already used for a different request.`,
+          'ALREADY_EXISTS',
+        ),
         idHeader,
       );
     }

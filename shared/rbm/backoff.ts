@@ -2,13 +2,20 @@
 import type { RetryPolicy } from '../config/rbm.js';
 
 /** Delay before retry number `retry` (1 for the first retry): a random share of the capped exponential. */
-export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  retry: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** Math.max(0, retry - 1));
   return Math.round(random() * ceiling);
 }
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfterMs(header: string | null | undefined, now: Date = new Date()): number | undefined {
+export function parseRetryAfterMs(
+  header: string | null | undefined,
+  now: Date = new Date(),
+): number | undefined {
   if (header === null || header === undefined || header.trim() === '') return undefined;
   const trimmed = header.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);

@@ -93,15 +93,30 @@ export class RbmClient {
     const { retry } = this.config;
     for (let attempt = 1; ; attempt++) {
       const remaining = retry.deadlineMs - (this.now() - started);
-      const result = await this.attempt(method, path, body, Math.max(1, Math.min(retry.attemptTimeoutMs, remaining)));
+      const result = await this.attempt(
+        method,
+        path,
+        body,
+        Math.max(1, Math.min(retry.attemptTimeoutMs, remaining)),
+      );
       if (result.kind === 'response' && !isRetryableStatus(result.status)) {
         if (result.status >= 200 && result.status < 300) {
           return { kind: 'ok', status: result.status, body: asObject(result.body), attempts: attempt };
         }
-        return { kind: 'rejected', status: result.status, error: toRbmError(result.status, result.body), attempts: attempt };
+        return {
+          kind: 'rejected',
+          status: result.status,
+          error: toRbmError(result.status, result.body),
+          attempts: attempt,
+        };
       }
       const error = result.kind === 'network' ? result.error : toRbmError(result.status, result.body);
-      const delay = retryDelayMs(attempt, result.kind === 'response' ? result.retryAfterMs : undefined, retry, this.random);
+      const delay = retryDelayMs(
+        attempt,
+        result.kind === 'response' ? result.retryAfterMs : undefined,
+        retry,
+        this.random,
+      );
       const elapsed = this.now() - started;
       if (elapsed + delay >= retry.deadlineMs) {
         this.logger.warn('RBM call failed; retry budget exhausted', {
@@ -113,17 +128,31 @@ export class RbmClient {
         });
         return { kind: 'unavailable', error, attempts: attempt };
       }
-      this.logger.warn('RBM call failed; retrying', { ...logFields, method, attempt, rbmStatus: error.code, delayMs: delay });
+      this.logger.warn('RBM call failed; retrying', {
+        ...logFields,
+        method,
+        attempt,
+        rbmStatus: error.code,
+        delayMs: delay,
+      });
       await this.sleep(delay);
     }
   }
 
-  private async attempt(method: string, path: string, body: unknown, timeoutMs: number): Promise<AttemptResult> {
+  private async attempt(
+    method: string,
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+  ): Promise<AttemptResult> {
     let token: string | undefined;
     try {
       token = await this.tokens();
     } catch (error) {
-      return { kind: 'network', error: { code: 503, status: 'UNAVAILABLE', message: `RBM credentials: ${describe(error)}` } };
+      return {
+        kind: 'network',
+        error: { code: 503, status: 'UNAVAILABLE', message: `RBM credentials: ${describe(error)}` },
+      };
     }
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
@@ -143,11 +172,16 @@ export class RbmClient {
         retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after'), new Date(this.now())),
       };
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      const timedOut =
+        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       return {
         kind: 'network',
         error: timedOut
-          ? { code: 504, status: 'DEADLINE_EXCEEDED', message: `RBM API did not answer within ${timeoutMs} ms.` }
+          ? {
+              code: 504,
+              status: 'DEADLINE_EXCEEDED',
+              message: `RBM API did not answer within ${timeoutMs} ms.`,
+            }
           : { code: 503, status: 'UNAVAILABLE', message: `RBM API unreachable: ${describe(error)}` },
       };
     }
@@ -172,7 +206,9 @@ function parseJson(text: string): unknown {
 }
 
 function asObject(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }
 
 function toRbmError(status: number, body: unknown): RbmError {

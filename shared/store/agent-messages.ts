@@ -13,7 +13,8 @@ import { mutateDocument, type MutationResult } from './optimistic.js';
 
 export const AGENT_MESSAGES = 'agentMessages';
 
-export type CreateResult = { created: true; record: AgentMessageRecord } | { created: false; existing: AgentMessageRecord };
+export type CreateResult =
+  { created: true; record: AgentMessageRecord } | { created: false; existing: AgentMessageRecord };
 
 export class AgentMessageStore {
   constructor(
@@ -28,13 +29,17 @@ export class AgentMessageStore {
   async get(messageId: string): Promise<AgentMessageRecord | undefined> {
     const snapshot = await this.ref(messageId).get();
     const data = snapshot.data();
-    return data === undefined ? undefined : decodeAgentMessage(timestampsToDates(data) as Record<string, unknown>);
+    return data === undefined
+      ? undefined
+      : decodeAgentMessage(timestampsToDates(data) as Record<string, unknown>);
   }
 
   /** Writes a new PENDING record unless one exists; then returns the existing one instead. */
   async createPending(record: AgentMessageRecord): Promise<CreateResult> {
     try {
-      await this.ref(record.messageId).create(Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)));
+      await this.ref(record.messageId).create(
+        Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)),
+      );
       return { created: true, record };
     } catch (error) {
       if (grpcCode(error) !== GrpcCode.ALREADY_EXISTS) throw error;
@@ -94,5 +99,7 @@ export function decodeAgentMessage(data: Record<string, unknown>): AgentMessageR
       ? data.appliedEventIds.filter((id): id is string => typeof id === 'string')
       : undefined,
   };
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as unknown as AgentMessageRecord;
+  return Object.fromEntries(
+    Object.entries(record).filter(([, v]) => v !== undefined),
+  ) as unknown as AgentMessageRecord;
 }

@@ -34,7 +34,8 @@ export async function mutateDocument<T extends object>(
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const snapshot = await ref.get();
     const data = snapshot.data();
-    const before = data === undefined ? undefined : decode(timestampsToDates(data) as Record<string, unknown>);
+    const before =
+      data === undefined ? undefined : decode(timestampsToDates(data) as Record<string, unknown>);
     const next = mutate(before);
     if (next === undefined) return { before, after: before, written: false };
     try {
@@ -47,7 +48,9 @@ export async function mutateDocument<T extends object>(
     } catch (error) {
       const code = grpcCode(error);
       const conflict =
-        code === GrpcCode.ALREADY_EXISTS || code === GrpcCode.FAILED_PRECONDITION || code === GrpcCode.ABORTED;
+        code === GrpcCode.ALREADY_EXISTS ||
+        code === GrpcCode.FAILED_PRECONDITION ||
+        code === GrpcCode.ABORTED;
       if (!conflict) throw error;
       await pause(Math.random() * Math.min(200, 5 * 2 ** attempt));
     }

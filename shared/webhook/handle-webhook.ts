@@ -34,7 +34,8 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
     throw new ApiError(400, 'Expected {"message": {"data": base64, ...}} or a verification handshake.');
   }
   const data = decodeBase64(envelope.data);
-  if (data === undefined || data.length === 0) throw new ApiError(400, 'message.data must be non-empty base64.');
+  if (data === undefined || data.length === 0)
+    throw new ApiError(400, 'message.data must be non-empty base64.');
   if (!isValidSignature(data, request.signature, deps.clientToken)) {
     deps.logger.warn('Webhook callback refused: missing or invalid X-Goog-Signature', {
       hasSignature: request.signature !== undefined,
@@ -45,11 +46,17 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
   const rbmMessageId = typeof envelope.messageId === 'string' ? envelope.messageId : undefined;
   try {
     const published = await deps.publish(deps.inboundTopic, data, attributes);
-    deps.logger.info('Callback published', { rbmMessageId, pubsubMessageId: published, type: attributes.type });
+    deps.logger.info('Callback published', {
+      rbmMessageId,
+      pubsubMessageId: published,
+      type: attributes.type,
+    });
     return { status: 200, body: {} };
   } catch (error) {
     deps.logger.error('Callback not published; RBM will retry', { rbmMessageId, err: error });
-    return errorResult(new ApiError(500, 'Could not hand the callback over to Pub/Sub; retry later.', 'INTERNAL'));
+    return errorResult(
+      new ApiError(500, 'Could not hand the callback over to Pub/Sub; retry later.', 'INTERNAL'),
+    );
   }
 }
 

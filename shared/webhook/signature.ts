@@ -16,7 +16,11 @@ export function rbmSignature(data: Buffer, clientToken: string): string {
   return createHmac('sha512', clientToken).update(data).digest('base64');
 }
 
-export function isValidSignature(data: Buffer, signatureHeader: string | undefined, clientToken: string): boolean {
+export function isValidSignature(
+  data: Buffer,
+  signatureHeader: string | undefined,
+  clientToken: string,
+): boolean {
   if (signatureHeader === undefined || signatureHeader.trim() === '') return false;
   const expected = createHmac('sha512', clientToken).update(data).digest();
   const given = Buffer.from(signatureHeader.trim(), 'base64');
@@ -26,6 +30,7 @@ export function isValidSignature(data: Buffer, signatureHeader: string | undefin
 /** Strict base64 (standard or URL-safe alphabet, optional padding). */
 export function decodeBase64(value: string): Buffer | undefined {
   const compact = value.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(compact) || compact.replace(/=+$/, '').length % 4 === 1) return undefined;
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(compact) || compact.replace(/=+$/, '').length % 4 === 1)
+    return undefined;
   return Buffer.from(compact, compact.includes('-') || compact.includes('_') ? 'base64url' : 'base64');
 }
