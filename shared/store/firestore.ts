@@ -23,6 +23,7 @@ export function grpcCode(error: unknown): number | undefined {
 /** Firestore Timestamps (and nested ones) become Dates; everything else is kept. */
 export function timestampsToDates(value: unknown): unknown {
   if (value instanceof Timestamp) return value.toDate();
+  if (value instanceof Date || Buffer.isBuffer(value)) return value;
   if (Array.isArray(value)) return value.map(timestampsToDates);
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, timestampsToDates(v)]));
