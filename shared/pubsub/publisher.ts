@@ -1,5 +1,6 @@
 /** Publishing to Pub/Sub topics: one client per process, one topic handle per topic, no silent loss. */
 import { PubSub, type Topic } from '@google-cloud/pubsub';
+import { emulatorCredentials } from '../emulator-credentials.js';
 
 export type Attributes = Record<string, string>;
 
@@ -10,7 +11,10 @@ export function createPublisher(projectId: string | undefined): Publish {
   let client: PubSub | undefined;
   const topics = new Map<string, Topic>();
   const topic = (topicId: string): Topic => {
-    client ??= new PubSub(projectId ? { projectId } : {});
+    client ??= new PubSub({
+      ...(projectId ? { projectId } : {}),
+      ...emulatorCredentials('PUBSUB_EMULATOR_HOST'),
+    });
     let handle = topics.get(topicId);
     if (!handle) {
       // Small batches keep latency low: every caller waits for its own message to be accepted.

@@ -1,10 +1,15 @@
 /** One Firestore client per process, created on first use (cold starts pay only for what they touch). */
 import { Firestore, Timestamp } from '@google-cloud/firestore';
+import { emulatorCredentials } from '../emulator-credentials.js';
 
 let client: Firestore | undefined;
 
 export function firestore(projectId?: string): Firestore {
-  client ??= new Firestore({ ...(projectId ? { projectId } : {}), ignoreUndefinedProperties: true });
+  client ??= new Firestore({
+    ...(projectId ? { projectId } : {}),
+    ...emulatorCredentials('FIRESTORE_EMULATOR_HOST'),
+    ignoreUndefinedProperties: true,
+  });
   return client;
 }
 

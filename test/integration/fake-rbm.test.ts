@@ -1,8 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeRbm } from '../fake-rbm/server.js';
-import type { FakeRbm } from '../fake-rbm/server.js';
-import { agentLaunchEvent, userText } from '../fake-rbm/payloads.js';
+import { startFakeRbm } from '../../sandbox/fake-rbm/server.js';
+import type { FakeRbm } from '../../sandbox/fake-rbm/server.js';
+import { agentLaunchEvent, userText } from '../../sandbox/fake-rbm/payloads.js';
 import { pollUntil } from '../support/poll.js';
 import { startRecordingServer } from '../support/recording-server.js';
 import type { RecordedRequest, RecordingServer } from '../support/recording-server.js';

@@ -15,7 +15,7 @@ import {
   userFileMessage,
   userLocation,
   userText,
-} from '../fake-rbm/index.js';
+} from '../../sandbox/fake-rbm/index.js';
 import { emulatorContext } from '../support/emulator-context.js';
 import { clearFirestore, firestoreAdmin } from '../support/firestore-admin.js';
 import { inboundEnv, startFullStack, type FullStack } from '../support/full-stack.js';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { userText } from '../fake-rbm/index.js';
+import { userText } from '../../sandbox/fake-rbm/index.js';
 import { clearFirestore, firestoreAdmin } from '../support/firestore-admin.js';
 import { startFullStack, type FullStack } from '../support/full-stack.js';
 import { request } from '../support/http.js';

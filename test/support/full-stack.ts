@@ -1,12 +1,10 @@
 /**
- * The whole product on the emulators: the fake RBM wired to the built webhook, Pub/Sub topics and
- * subscriptions created from Terraform with the push subscription aimed at the built inbound function,
- * and the built send and revoke functions. Taps record what reaches rbm-inbound and rbm-user-messages.
+ * The local stack (scripts/lib/local-stack.ts) on the test run's emulators, with taps that record what
+ * reaches rbm-inbound and rbm-user-messages, and short retry budgets so failure tests stay quick.
  */
-import { startFunction, type FunctionServer } from '../../scripts/lib/function-server.js';
-import { provisionPubSub } from '../../scripts/lib/provision-pubsub.js';
-import { loadPubSubTopology, type FunctionName } from '../../scripts/lib/topology.js';
-import { startFakeRbm, type FakeRbm, type FakeRbmOptions } from '../fake-rbm/index.js';
+import type { FunctionServer } from '../../scripts/lib/function-server.js';
+import { startLocalStack } from '../../scripts/lib/local-stack.js';
+import type { FakeRbm, FakeRbmOptions } from '../../sandbox/fake-rbm/index.js';
 import { emulatorContext, emulatorEnv } from './emulator-context.js';
 import { outboundEnv, TEST_AGENT_ID } from './outbound-stack.js';
 import { pubsubAdmin } from './pubsub-admin.js';
@@ -25,7 +23,6 @@ export interface FullStack {
   /** What reached rbm-inbound / rbm-user-messages since the stack started (or the last clear). */
   inboundTap: TopicTap;
   userMessagesTap: TopicTap;
-  pushPath: string;
   logs(): string[];
   stop(): Promise<void>;
 }
@@ -42,52 +39,41 @@ export function inboundEnv(overrides: Record<string, string> = {}): Record<strin
 }
 
 export async function startFullStack(options: FakeRbmOptions = {}): Promise<FullStack> {
-  const { projectId } = emulatorContext();
+  const context = emulatorContext();
+  const retryBudget = outboundEnv('http://127.0.0.1:1');
+  const quick = {
+    RBM_RETRY_DEADLINE_MS: retryBudget.RBM_RETRY_DEADLINE_MS!,
+    RBM_RETRY_INITIAL_BACKOFF_MS: retryBudget.RBM_RETRY_INITIAL_BACKOFF_MS!,
+    RBM_RETRY_MAX_BACKOFF_MS: retryBudget.RBM_RETRY_MAX_BACKOFF_MS!,
+    RBM_REQUEST_TIMEOUT_MS: retryBudget.RBM_REQUEST_TIMEOUT_MS!,
+  };
+  const local = await startLocalStack({
+    projectId: context.projectId,
+    emulators: { pubsubHost: context.pubsubHost, firestoreHost: context.firestoreHost },
+    agentId: TEST_AGENT_ID,
+    clientToken: CLIENT_TOKEN,
+    rbm: options,
+    env: {
+      send: quick,
+      revoke: quick,
+      inbound: { INBOUND_DEADLINE_MS: '5000', INBOUND_PUBLISH_LEASE_MS: '3000' },
+    },
+  });
   const pubsub = pubsubAdmin();
-  const rbm = await startFakeRbm({ agentId: TEST_AGENT_ID, ...options });
-  const [send, revoke, webhook, inbound] = await Promise.all([
-    startFunction({ name: 'send', env: outboundEnv(rbm.url) }),
-    startFunction({ name: 'revoke', env: outboundEnv(rbm.url) }),
-    startFunction({
-      name: 'webhook',
-      env: { ...emulatorEnv(), RBM_WEBHOOK_CLIENT_TOKEN: CLIENT_TOKEN, RBM_INBOUND_TOPIC: INBOUND_TOPIC },
-    }),
-    startFunction({ name: 'inbound', env: inboundEnv() }),
-  ]);
-  const servers: Record<FunctionName, FunctionServer> = { send, revoke, webhook, inbound };
-  const pushPath = `/projects/${projectId}/topics/${INBOUND_TOPIC}`;
-  const pushEndpointFor = (name: FunctionName) => `${servers[name].url}${pushPath}`;
-
-  const topology = await loadPubSubTopology();
-  await provisionPubSub(pubsub, topology, pushEndpointFor);
-  // The emulator outlives one stack: aim existing push subscriptions at this stack's functions.
-  for (const subscription of topology.subscriptions) {
-    if (subscription.push) {
-      await pubsub
-        .subscription(subscription.name)
-        .modifyPushConfig({ pushEndpoint: pushEndpointFor(subscription.push.functionName) });
-    }
-  }
   const [inboundTap, userMessagesTap] = await Promise.all([
     tapTopic(pubsub, INBOUND_TOPIC),
     tapTopic(pubsub, USER_MESSAGES_TOPIC),
   ]);
-  rbm.configureWebhook({ url: webhook.url, clientToken: CLIENT_TOKEN });
   return {
-    rbm,
-    send,
-    revoke,
-    webhook,
-    inbound,
+    rbm: local.rbm,
+    ...local.functions,
     inboundTap,
     userMessagesTap,
-    pushPath,
-    logs: () => [send, revoke, webhook, inbound].flatMap((server) => server.logs()),
+    logs: () => local.logs(),
     stop: async () => {
       await Promise.all([inboundTap.close(), userMessagesTap.close()]);
-      await Promise.all([send.stop(), revoke.stop(), webhook.stop(), inbound.stop()]);
-      await rbm.close();
       await pubsub.close();
+      await local.stop();
     },
   };
 }

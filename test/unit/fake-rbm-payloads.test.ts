@@ -17,8 +17,8 @@ import {
   userLocation,
   userText,
   webhookEnvelope,
-} from '../fake-rbm/payloads.js';
-import { sign } from '../fake-rbm/signature.js';
+} from '../../sandbox/fake-rbm/payloads.js';
+import { sign } from '../../sandbox/fake-rbm/signature.js';
 
 const agentId = 'test-agent';
 const phone = '+15550001234';

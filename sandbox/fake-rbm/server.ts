@@ -46,6 +46,8 @@ export interface AutoEvents {
 }
 
 export interface FakeRbmOptions {
+  /** Loopback port to listen on. Default: a free one. */
+  readonly port?: number;
   /** When set, the `agentId` query must equal it (403 PERMISSION_DENIED otherwise). */
   readonly agentId?: string;
   /** When set, requests must carry `Authorization: Bearer <requireToken>` (401 otherwise). */
@@ -403,7 +405,7 @@ export async function startFakeRbm(options: FakeRbmOptions = {}): Promise<FakeRb
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
 

@@ -1,0 +1,169 @@
+/**
+ * The whole product on one machine: the gcloud emulators (started here, or ones already running), the
+ * Pub/Sub topics and subscriptions of terraform/pubsub.tf, the four built functions served by
+ * functions-framework with their real configuration, and the RBM sandbox wired to the webhook.
+ * Used by `npm start`, the demo, the benchmarks and the integration tests.
+ */
+import { PubSub } from '@google-cloud/pubsub';
+import { startFakeRbm, type FakeRbm, type FakeRbmOptions } from '../../sandbox/fake-rbm/index.js';
+import { startEmulators } from './emulators.js';
+import { startFunction, type FunctionServer } from './function-server.js';
+import type { OutputStream } from './processes.js';
+import { provisionPubSub } from './provision-pubsub.js';
+import { loadPubSubTopology, type FunctionName } from './topology.js';
+
+export const FUNCTION_NAMES: readonly FunctionName[] = ['send', 'revoke', 'webhook', 'inbound'];
+
+export interface EmulatorHosts {
+  pubsubHost: string;
+  firestoreHost: string;
+}
+
+export interface LocalStackOptions {
+  projectId?: string;
+  /** Use these running emulators instead of starting new ones (they are then not stopped either). */
+  emulators?: EmulatorHosts;
+  agentId?: string;
+  clientToken?: string;
+  ports?: Partial<Record<FunctionName | 'rbm', number>>;
+  rbm?: FakeRbmOptions;
+  /** Extra environment per function, over the defaults. */
+  env?: Partial<Record<FunctionName, Record<string, string>>>;
+  onLine?: (source: string, line: string, stream: OutputStream) => void;
+}
+
+export interface LocalStack {
+  projectId: string;
+  agentId: string;
+  clientToken: string;
+  emulators: EmulatorHosts;
+  rbm: FakeRbm;
+  functions: Record<FunctionName, FunctionServer>;
+  /** The environment that points client libraries and tools at this stack. */
+  clientEnv: Record<string, string>;
+  /** Every log line the functions printed. */
+  logs(): string[];
+  stop(): Promise<void>;
+}
+
+export const LOCAL_DEFAULTS = {
+  projectId: 'rbm-local',
+  agentId: 'sandbox-agent',
+  clientToken: 'sandbox-client-token',
+} as const;
+
+function emulatorEnv(projectId: string, hosts: EmulatorHosts): Record<string, string> {
+  return {
+    GOOGLE_CLOUD_PROJECT: projectId,
+    GCLOUD_PROJECT: projectId,
+    PUBSUB_PROJECT_ID: projectId,
+    FIRESTORE_EMULATOR_HOST: hosts.firestoreHost,
+    PUBSUB_EMULATOR_HOST: hosts.pubsubHost,
+  };
+}
+
+/** The environment each function gets: CONTRACT §3, pointed at the emulators and the sandbox. */
+export function functionEnv(
+  name: FunctionName,
+  base: Record<string, string>,
+  settings: { agentId: string; clientToken: string; rbmUrl: string },
+): Record<string, string> {
+  switch (name) {
+    case 'send':
+    case 'revoke':
+      return { ...base, RBM_AGENT_ID: settings.agentId, RBM_API_ENDPOINT: settings.rbmUrl, RBM_AUTH: 'none' };
+    case 'webhook':
+      return { ...base, RBM_WEBHOOK_CLIENT_TOKEN: settings.clientToken, RBM_INBOUND_TOPIC: 'rbm-inbound' };
+    case 'inbound':
+      return { ...base, RBM_AGENT_ID: settings.agentId, RBM_USER_MESSAGES_TOPIC: 'rbm-user-messages' };
+  }
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const projectId = options.projectId ?? LOCAL_DEFAULTS.projectId;
+  const agentId = options.agentId ?? LOCAL_DEFAULTS.agentId;
+  const clientToken = options.clientToken ?? LOCAL_DEFAULTS.clientToken;
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    cleanups.length = 0;
+  };
+  try {
+    let hosts = options.emulators;
+    if (!hosts) {
+      const started = await startEmulators({ projectId });
+      cleanups.push(() => started.stop());
+      hosts = { pubsubHost: started.pubsubHost, firestoreHost: started.firestoreHost };
+    }
+    const base = emulatorEnv(projectId, hosts);
+    const rbm = await startFakeRbm({
+      agentId,
+      ...(options.ports?.rbm ? { port: options.ports.rbm } : {}),
+      ...options.rbm,
+    });
+    cleanups.push(() => rbm.close());
+
+    const servers = await Promise.all(
+      FUNCTION_NAMES.map((name) =>
+        startFunction({
+          name,
+          ...(options.ports?.[name] ? { port: options.ports[name] } : {}),
+          env: {
+            ...functionEnv(name, base, { agentId, clientToken, rbmUrl: rbm.url }),
+            ...options.env?.[name],
+          },
+          ...(options.onLine
+            ? { onLine: (line: string, stream: OutputStream) => options.onLine?.(name, line, stream) }
+            : {}),
+        }),
+      ),
+    );
+    const functions = Object.fromEntries(FUNCTION_NAMES.map((name, i) => [name, servers[i]!])) as Record<
+      FunctionName,
+      FunctionServer
+    >;
+    cleanups.push(() => Promise.all(servers.map((server) => server.stop())));
+
+    const pubsub = new PubSub({
+      projectId,
+      apiEndpoint: hosts.pubsubHost,
+      emulatorMode: true,
+      credentials: { client_email: 'emulator@localhost.invalid', private_key: 'unused-in-emulator-mode' },
+    });
+    cleanups.push(() => pubsub.close());
+    const pushEndpointFor = (name: FunctionName) =>
+      `${functions[name].url}/projects/${projectId}/topics/rbm-inbound`;
+    const topology = await loadPubSubTopology();
+    await provisionPubSub(pubsub, topology, pushEndpointFor);
+    // Emulators can outlive a stack: aim existing push subscriptions at this stack's functions.
+    for (const subscription of topology.subscriptions) {
+      if (subscription.push) {
+        await pubsub
+          .subscription(subscription.name)
+          .modifyPushConfig({ pushEndpoint: pushEndpointFor(subscription.push.functionName) });
+      }
+    }
+    rbm.configureWebhook({ url: functions.webhook.url, clientToken });
+
+    return {
+      projectId,
+      agentId,
+      clientToken,
+      emulators: hosts,
+      rbm,
+      functions,
+      clientEnv: {
+        ...base,
+        RBM_SEND_URL: functions.send.url,
+        RBM_REVOKE_URL: functions.revoke.url,
+        RBM_WEBHOOK_URL: functions.webhook.url,
+        RBM_SANDBOX_URL: rbm.url,
+      },
+      logs: () => servers.flatMap((server) => server.logs()),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
