@@ -8,7 +8,6 @@ import type { Logger } from '../log/logger.js';
 import type { RbmClient } from '../rbm/client.js';
 import type { AgentMessageStore } from '../store/agent-messages.js';
 import { checkAgentId, checkMessageId, checkPhoneNumber } from './request-checks.js';
-import { REPLAYED_HEADER } from './send-message.js';
 
 export interface RevokeRequest {
   phoneNumber: string;
@@ -40,9 +39,6 @@ export async function revokeMessage(request: RevokeRequest, deps: RevokeDeps): P
     return errorResult(
       new ApiError(404, 'The message was already delivered; it cannot be revoked.', 'NOT_FOUND'),
     );
-  }
-  if (record?.state === 'REVOKED' || record?.state === 'EXPIRED') {
-    return { status: 200, body: {}, headers: { [REPLAYED_HEADER]: 'true' } };
   }
 
   const outcome = await deps.rbm.deleteAgentMessage(phoneNumber, messageId);

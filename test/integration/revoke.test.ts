@@ -101,15 +101,15 @@ describe('revoke', () => {
     expect(stored?.revokeFailed).toBeUndefined();
   });
 
-  it('revoking again after REVOKED answers 200 without calling RBM', async () => {
+  it('revoking again after REVOKED asks RBM again; its 404 keeps the state REVOKED', async () => {
     const phone = testPhone();
     await stack.rbm.setPhone(phone, 'offline');
     const id = await send(phone);
     expect((await revoke(phone, id)).status).toBe(200);
     const again = await revoke(phone, id);
-    expect(again.status).toBe(200);
-    expect(again.headers.get('idempotent-replayed')).toBe('true');
-    expect(stack.rbm.deletes()).toHaveLength(1);
+    expect(again.status).toBe(404);
+    expect(stack.rbm.deletes()).toHaveLength(2);
+    expect(await record(id)).toMatchObject({ state: 'REVOKED', revokeFailed: true });
   });
 
   it.each([
