@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { firestoreAdmin, clearFirestore } from '../support/firestore-admin.js';
+import { describe, expect, it } from 'vitest';
+import { firestoreAdmin } from '../support/firestore-admin.js';
 import { request } from '../support/http.js';
-import { startOutboundStack, type OutboundStack } from '../support/outbound-stack.js';
+import { useOutboundStack } from '../support/outbound-stack.js';
 import { phonesHandedOut, testPhone } from '../support/phones.js';
 
-let stack: OutboundStack;
+const outbound = useOutboundStack();
 const db = () => firestoreAdmin();
 const record = async (id: string) => (await db().collection('agentMessages').doc(id).get()).data();
 const uuid = () => crypto.randomUUID();
@@ -12,7 +12,7 @@ const body = { contentMessage: { text: 'Your table is ready' } };
 
 async function send(phone: string): Promise<string> {
   const id = uuid();
-  const answer = await request(`${stack.send.url}/v1/phones/${phone}/agentMessages?messageId=${id}`, {
+  const answer = await request(`${outbound().send.url}/v1/phones/${phone}/agentMessages?messageId=${id}`, {
     method: 'POST',
     body,
   });
@@ -21,37 +21,26 @@ async function send(phone: string): Promise<string> {
 }
 
 const revoke = (phone: string, id: string, method = 'DELETE') =>
-  request(`${stack.revoke.url}/v1/phones/${phone}/agentMessages/${id}`, { method });
-
-beforeAll(async () => {
-  stack = await startOutboundStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
-beforeEach(async () => {
-  await clearFirestore();
-  stack.rbm.reset();
-});
+  request(`${outbound().revoke.url}/v1/phones/${phone}/agentMessages/${id}`, { method });
 
 describe('revoke', () => {
   it('revokes a message queued for an offline phone: 200 {} and REVOKED', async () => {
     const phone = testPhone();
-    await stack.rbm.setPhone(phone, 'offline');
+    await outbound().rbm.setPhone(phone, 'offline');
     const id = await send(phone);
 
     const answer = await revoke(phone, id);
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual({});
-    expect(stack.rbm.deletes()).toHaveLength(1);
-    expect(stack.rbm.deletes()[0]).toMatchObject({
+    expect(outbound().rbm.deletes()).toHaveLength(1);
+    expect(outbound().rbm.deletes()[0]).toMatchObject({
       path: `/v1/phones/${phone}/agentMessages/${id}`,
       query: { agentId: 'test-agent' },
     });
     const stored = await record(id);
     expect(stored).toMatchObject({ state: 'REVOKED' });
     expect(stored?.revokedAt).toBeDefined();
-    expect(stack.rbm.message(id)?.state).toBe('revoked');
+    expect(outbound().rbm.message(id)?.state).toBe('revoked');
   });
 
   it('RBM 404 (already delivered) answers 404 and flags revokeFailed without changing the state', async () => {
@@ -68,34 +57,34 @@ describe('revoke', () => {
     const phone = testPhone();
     const id = await send(phone);
     await db().collection('agentMessages').doc(id).update({ state: 'DELIVERED', deliveredAt: new Date() });
-    stack.rbm.reset();
+    outbound().rbm.reset();
 
     const answer = await revoke(phone, id);
     expect(answer.status).toBe(404);
     expect(answer.json).toMatchObject({
       error: { status: 'NOT_FOUND', message: expect.stringContaining('already delivered') },
     });
-    expect(stack.rbm.calls).toHaveLength(0);
+    expect(outbound().rbm.calls).toHaveLength(0);
   });
 
   it('an unknown message id is passed to RBM and no record is created', async () => {
     const id = uuid();
     const answer = await revoke(testPhone(), id);
     expect(answer.status).toBe(404);
-    expect(stack.rbm.deletes()).toHaveLength(1);
+    expect(outbound().rbm.deletes()).toHaveLength(1);
     expect(await record(id)).toBeUndefined();
   });
 
   it('RBM unavailable answers 503 and leaves the state alone', async () => {
     const phone = testPhone();
-    await stack.rbm.setPhone(phone, 'offline');
+    await outbound().rbm.setPhone(phone, 'offline');
     const id = await send(phone);
-    stack.rbm.failNext(1000, { status: 503 }, { only: 'delete' });
+    outbound().rbm.failNext(1000, { status: 503 }, { only: 'delete' });
 
     const answer = await revoke(phone, id);
     expect(answer.status).toBe(503);
     expect(answer.json).toMatchObject({ error: { status: 'UNAVAILABLE' } });
-    expect(stack.rbm.deletes().length).toBeGreaterThan(1);
+    expect(outbound().rbm.deletes().length).toBeGreaterThan(1);
     const stored = await record(id);
     expect(stored?.state).toBe('SENT');
     expect(stored?.revokeFailed).toBeUndefined();
@@ -103,12 +92,12 @@ describe('revoke', () => {
 
   it('revoking again after REVOKED asks RBM again; its 404 keeps the state REVOKED', async () => {
     const phone = testPhone();
-    await stack.rbm.setPhone(phone, 'offline');
+    await outbound().rbm.setPhone(phone, 'offline');
     const id = await send(phone);
     expect((await revoke(phone, id)).status).toBe(200);
     const again = await revoke(phone, id);
     expect(again.status).toBe(404);
-    expect(stack.rbm.deletes()).toHaveLength(2);
+    expect(outbound().rbm.deletes()).toHaveLength(2);
     expect(await record(id)).toMatchObject({ state: 'REVOKED', revokeFailed: true });
   });
 
@@ -120,11 +109,11 @@ describe('revoke', () => {
     const answer = await call(testPhone());
     expect(answer.status).toBe(status);
     expect(answer.json).toMatchObject({ error: { code: status } });
-    expect(stack.rbm.deletes()).toHaveLength(0);
+    expect(outbound().rbm.deletes()).toHaveLength(0);
   });
 
   it('never logs a full phone number', () => {
-    const logs = stack.logs().join('\n');
+    const logs = outbound().logs().join('\n');
     for (const phone of phonesHandedOut()) expect(logs).not.toContain(phone.slice(1));
   });
 });

@@ -1,32 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startFunction } from '../../scripts/lib/function-server.js';
-import { firestoreAdmin, clearFirestore } from '../support/firestore-admin.js';
+import { firestoreAdmin } from '../support/firestore-admin.js';
 import { request } from '../support/http.js';
-import {
-  outboundEnv,
-  startOutboundStack,
-  TEST_AGENT_ID,
-  type OutboundStack,
-} from '../support/outbound-stack.js';
+import { outboundEnv, useOutboundStack, TEST_AGENT_ID } from '../support/outbound-stack.js';
 import { phonesHandedOut, testPhone } from '../support/phones.js';
 
-let stack: OutboundStack;
+const outbound = useOutboundStack();
 const db = () => firestoreAdmin();
 const record = async (id: string) => (await db().collection('agentMessages').doc(id).get()).data();
 const text = { contentMessage: { text: 'Your code is 424242' }, messageTrafficType: 'AUTHENTICATION' };
-const sendUrl = (phone: string, query = '') => `${stack.send.url}/v1/phones/${phone}/agentMessages${query}`;
+const sendUrl = (phone: string, query = '') =>
+  `${outbound().send.url}/v1/phones/${phone}/agentMessages${query}`;
 const uuid = () => crypto.randomUUID();
-
-beforeAll(async () => {
-  stack = await startOutboundStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
-beforeEach(async () => {
-  await clearFirestore();
-  stack.rbm.reset();
-});
 
 describe('send', () => {
   it('sends once to RBM with the RBM path, query and body, and records SENT', async () => {
@@ -39,7 +24,7 @@ describe('send', () => {
       name: `phones/${phone}/agentMessages/${id}`,
       contentMessage: text.contentMessage,
     });
-    const creates = stack.rbm.creates();
+    const creates = outbound().rbm.creates();
     expect(creates).toHaveLength(1);
     expect(creates[0]).toMatchObject({
       method: 'POST',
@@ -78,7 +63,7 @@ describe('send', () => {
 
   it('an unreachable phone (RBM 404) fails the message', async () => {
     const phone = testPhone();
-    await stack.rbm.setPhone(phone, 'unreachable');
+    await outbound().rbm.setPhone(phone, 'unreachable');
     const id = uuid();
     const answer = await request(sendUrl(phone, `?messageId=${id}`), { method: 'POST', body: text });
 
@@ -91,35 +76,35 @@ describe('send', () => {
     const again = await request(sendUrl(phone, `?messageId=${id}`), { method: 'POST', body: text });
     expect(again.status).toBe(404);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    expect(stack.rbm.creates()).toHaveLength(1);
+    expect(outbound().rbm.creates()).toHaveLength(1);
   });
 
   it.each([
     [400, 'INVALID_ARGUMENT'],
     [403, 'PERMISSION_DENIED'],
   ] as const)('RBM %i fails the message and passes RBM’s error through', async (status, rpcStatus) => {
-    stack.rbm.failNext(1, { status }, { only: 'create' });
+    outbound().rbm.failNext(1, { status }, { only: 'create' });
     const id = uuid();
     const answer = await request(sendUrl(testPhone(), `?messageId=${id}`), { method: 'POST', body: text });
     expect(answer.status).toBe(status);
     expect(answer.json).toMatchObject({ error: { code: status, status: rpcStatus } });
     expect(await record(id)).toMatchObject({ state: 'FAILED', error: { code: status, status: rpcStatus } });
-    expect(stack.rbm.creates()).toHaveLength(1); // never retried
+    expect(outbound().rbm.creates()).toHaveLength(1); // never retried
   });
 
   it('429 with Retry-After is retried after the asked delay, then SENT with 2 attempts', async () => {
-    stack.rbm.failNext(1, { status: 429, retryAfterSeconds: 1 }, { only: 'create' });
+    outbound().rbm.failNext(1, { status: 429, retryAfterSeconds: 1 }, { only: 'create' });
     const id = uuid();
     const answer = await request(sendUrl(testPhone(), `?messageId=${id}`), { method: 'POST', body: text });
 
     expect(answer.status).toBe(200);
-    const [first, second] = stack.rbm.creates();
+    const [first, second] = outbound().rbm.creates();
     expect(second!.at.getTime() - first!.at.getTime()).toBeGreaterThanOrEqual(1000);
     expect(await record(id)).toMatchObject({ state: 'SENT', attempts: 2 });
   });
 
   it('a hanging RBM is timed out and retried', async () => {
-    stack.rbm.failNext(1, { hangMs: 3000, then: 'destroy' }, { only: 'create' });
+    outbound().rbm.failNext(1, { hangMs: 3000, then: 'destroy' }, { only: 'create' });
     const id = uuid();
     const answer = await request(sendUrl(testPhone(), `?messageId=${id}`), { method: 'POST', body: text });
     expect(answer.status).toBe(200);
@@ -127,7 +112,7 @@ describe('send', () => {
   });
 
   it('persistent 503 answers 503 and leaves the record PENDING with the error and attempts', async () => {
-    stack.rbm.failNext(1000, { status: 503 }, { only: 'create' });
+    outbound().rbm.failNext(1000, { status: 503 }, { only: 'create' });
     const id = uuid();
     const answer = await request(sendUrl(testPhone(), `?messageId=${id}`), { method: 'POST', body: text });
 
@@ -135,29 +120,29 @@ describe('send', () => {
     expect(answer.json).toMatchObject({ error: { code: 503, status: 'UNAVAILABLE' } });
     const pending = await record(id);
     expect(pending).toMatchObject({ state: 'PENDING', error: { code: 503 } });
-    expect(pending?.attempts).toBe(stack.rbm.creates().length);
+    expect(pending?.attempts).toBe(outbound().rbm.creates().length);
     expect(pending?.attempts).toBeGreaterThan(1);
 
-    stack.rbm.reset();
+    outbound().rbm.reset();
     const retried = await request(sendUrl(testPhone(), `?messageId=${id}`), { method: 'POST', body: text });
     // A different phone is a different request: refused, nothing sent.
     expect(retried.status).toBe(409);
-    expect(stack.rbm.creates()).toHaveLength(0);
+    expect(outbound().rbm.creates()).toHaveLength(0);
   });
 
   it('re-sending a PENDING message with the same id and body completes it', async () => {
     const phone = testPhone();
-    stack.rbm.failNext(1000, { status: 503 }, { only: 'create' });
+    outbound().rbm.failNext(1000, { status: 503 }, { only: 'create' });
     const id = uuid();
     expect((await request(sendUrl(phone, `?messageId=${id}`), { method: 'POST', body: text })).status).toBe(
       503,
     );
     const attemptsBefore = (await record(id))?.attempts as number;
 
-    stack.rbm.reset();
+    outbound().rbm.reset();
     const retried = await request(sendUrl(phone, `?messageId=${id}`), { method: 'POST', body: text });
     expect(retried.status).toBe(200);
-    expect(stack.rbm.successfulCreates(id)).toHaveLength(1);
+    expect(outbound().rbm.successfulCreates(id)).toHaveLength(1);
     expect(await record(id)).toMatchObject({ state: 'SENT', attempts: attemptsBefore + 1 });
   });
 
@@ -175,8 +160,8 @@ describe('send', () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(second.headers.get('rbm-message-id')).toBe(id);
     expect((second.json as { name: string }).name).toBe((first.json as { name: string }).name);
-    expect(stack.rbm.creates()).toHaveLength(1);
-    expect(stack.rbm.creates()[0]?.messageId).toBe(id);
+    expect(outbound().rbm.creates()).toHaveLength(1);
+    expect(outbound().rbm.creates()[0]?.messageId).toBe(id);
   });
 
   it('20 concurrent identical requests make one record and agree', async () => {
@@ -191,7 +176,7 @@ describe('send', () => {
     const docs = await db().collection('agentMessages').get();
     expect(docs.size).toBe(1);
     expect(docs.docs[0]?.data().state).toBe('SENT');
-    expect(stack.rbm.successfulCreates()).toHaveLength(1);
+    expect(outbound().rbm.successfulCreates()).toHaveLength(1);
   });
 
   it('a reused message id with a different body is refused with 409 and nothing is sent', async () => {
@@ -204,12 +189,12 @@ describe('send', () => {
     });
     expect(other.status).toBe(409);
     expect(other.json).toMatchObject({ error: { code: 409, status: 'ALREADY_EXISTS' } });
-    expect(stack.rbm.creates()).toHaveLength(1);
+    expect(outbound().rbm.creates()).toHaveLength(1);
   });
 
   it('invalid requests are refused with every violation, nothing recorded and nothing sent', async () => {
     const answer = await request(
-      `${stack.send.url}/v1/phones/0123/agentMessages?messageId=nope&agentId=other`,
+      `${outbound().send.url}/v1/phones/0123/agentMessages?messageId=nope&agentId=other`,
       {
         method: 'POST',
         body: { contentMessage: { text: 'x'.repeat(3073) }, messageTrafficType: 'SPAM' },
@@ -226,7 +211,7 @@ describe('send', () => {
       ['agentId', 'contentMessage.text', 'messageId', 'messageTrafficType', 'phoneNumber'].sort(),
     );
     expect((await db().collection('agentMessages').get()).size).toBe(0);
-    expect(stack.rbm.calls).toHaveLength(0);
+    expect(outbound().rbm.calls).toHaveLength(0);
   });
 
   it.each([
@@ -251,7 +236,7 @@ describe('send', () => {
     expect(answer.status).toBe(status);
     expect(answer.headers.get('content-type')).toContain('application/json');
     expect(answer.json).toMatchObject({ error: { code: status } });
-    expect(stack.rbm.calls).toHaveLength(0);
+    expect(outbound().rbm.calls).toHaveLength(0);
   });
 
   it('a wrong method is 405 with Allow: POST', async () => {
@@ -262,7 +247,7 @@ describe('send', () => {
   });
 
   it('never logs a full phone number or the message text', () => {
-    const logs = stack.logs().join('\n');
+    const logs = outbound().logs().join('\n');
     expect(logs.length).toBeGreaterThan(0);
     for (const phone of phonesHandedOut()) expect(logs).not.toContain(phone.slice(1));
     expect(logs).not.toContain('424242');

@@ -1,7 +1,9 @@
 /** The fake RBM server plus the built send and revoke functions, served against the emulators. */
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startFunction, type FunctionServer } from '../../scripts/lib/function-server.js';
 import { startFakeRbm, type FakeRbm, type FakeRbmOptions } from '../../sandbox/fake-rbm/index.js';
 import { emulatorEnv } from './emulator-context.js';
+import { clearFirestore } from './firestore-admin.js';
 
 export const TEST_AGENT_ID = 'test-agent';
 
@@ -45,5 +47,27 @@ export async function startOutboundStack(options: FakeRbmOptions = {}): Promise<
       await Promise.all([send.stop(), revoke.stop()]);
       await rbm.close();
     },
+  };
+}
+
+/**
+ * Registers the hooks of a test file that uses one outbound stack: started once, Firestore and the fake
+ * RBM reset before each test, stopped at the end. Returns a getter for the running stack.
+ */
+export function useOutboundStack(options: FakeRbmOptions = {}): () => OutboundStack {
+  let stack: OutboundStack | undefined;
+  beforeAll(async () => {
+    stack = await startOutboundStack(options);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  beforeEach(async () => {
+    await clearFirestore();
+    stack?.rbm.reset();
+  });
+  return () => {
+    if (!stack) throw new Error('the outbound stack is not running');
+    return stack;
   };
 }
