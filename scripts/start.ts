@@ -4,6 +4,9 @@
  */
 import { EmulatorStartError } from './lib/emulators.js';
 import { startLocalStack, type LocalStackOptions } from './lib/local-stack.js';
+import { killAllGroupsSync } from './lib/processes.js';
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 function portFromEnv(name: string): number | undefined {
   const value = process.env[name];
@@ -37,7 +40,8 @@ async function main(): Promise<void> {
     ['revoke', `DELETE ${stack.functions.revoke.url}/v1/phones/{E.164}/agentMessages/{id}`],
     ['webhook', `POST ${stack.functions.webhook.url}/  (client token: ${stack.clientToken})`],
     ['inbound', `${stack.functions.inbound.url}  (push target of rbm-inbound-to-inbound)`],
-    ['RBM sandbox', stack.rbm.url],
+    ['RBM sandbox API', stack.rbm.url],
+    ['sandbox page', stack.sandbox.url],
     ['Pub/Sub emulator', stack.emulators.pubsubHost],
     ['Firestore emulator', stack.emulators.firestoreHost],
   ];
@@ -48,17 +52,22 @@ async function main(): Promise<void> {
   for (const [key, value] of Object.entries(stack.clientEnv)) console.log(`  export ${key}=${value}`);
   console.log('\nPress Ctrl-C to stop.');
 
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (stoppingSince !== undefined) {
+      // npm relays the terminal's Ctrl-C a moment after the terminal delivered it: only a later one means "now".
+      if (Date.now() - stoppingSince < 2_000) return;
+      console.log(`\n${signal} again: killing what is left.`);
+      killAllGroupsSync();
+      process.exit(130);
+    }
+    stoppingSince = Date.now();
     console.log(`\n${signal}: stopping…`);
     await stack.stop();
     console.log('Stopped.');
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  for (const signal of STOP_SIGNALS) process.on(signal, () => void shutdown(signal));
 }
 
 main().catch((error: unknown) => {

@@ -66,6 +66,28 @@ export interface FakeRbmOptions {
 
 export type CallKind = 'create' | 'delete' | 'other';
 
+/** Per-phone behaviour, over the server-wide options. */
+export interface PhoneOptions {
+  /** A message for this phone, when reachable, counts as delivered at once (server-wide `autoDeliver` if unset).
+   * False leaves it `pending` until deliver() or read(). */
+  readonly autoDeliver?: boolean;
+  /** DELIVERED / READ callbacks after a delivery to this phone; `null` sends none (a person marks it read). */
+  readonly autoEvents?: AutoEvents | null;
+}
+
+export interface PhoneInfo {
+  readonly phone: string;
+  readonly state: PhoneState;
+  /** The phone's own options, as last given to setPhone. */
+  readonly options: PhoneOptions;
+}
+
+/**
+ * Extra routes on the fake's port (e.g. the sandbox web page). Called for requests whose path is not an RBM API
+ * path; returns true when it answered the request (then it is not recorded as a call).
+ */
+export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+
 export interface RecordedCall {
   readonly kind: CallKind;
   readonly method: string;
@@ -122,7 +144,13 @@ export interface FakeRbm {
   successfulCreates(messageId?: string): RecordedCall[];
   message(messageId: string): StoredMessage | undefined;
   messages(): StoredMessage[];
-  setPhone(phone: string, state: PhoneState): Promise<void>;
+  setPhone(phone: string, state: PhoneState, phoneOptions?: PhoneOptions): Promise<void>;
+  /** Phones passed to setPhone, and phones that got messages, in first-seen order. */
+  phones(): PhoneInfo[];
+  /** Calls `listener` after any message or phone changed; returns the unsubscribe function. */
+  onChange(listener: () => void): () => void;
+  /** Serve extra routes on this port (undefined removes them). */
+  mountRoutes(routes: ExtraRoutes | undefined): void;
   /** The next `count` create/delete calls (or only one kind) get `fault`. Faults queue in order. */
   failNext(count: number, fault: Fault, scope?: FaultScope): void;
   /** Marks a message delivered; sends DELIVERED to the webhook when one is configured. */
@@ -173,6 +201,18 @@ export async function startFakeRbm(options: FakeRbmOptions = {}): Promise<FakeRb
   const calls: RecordedCall[] = [];
   const messages = new Map<string, StoredMessage>();
   const phones = new Map<string, PhoneState>();
+  const phoneOptions = new Map<string, PhoneOptions>();
+  const changeListeners = new Set<() => void>();
+  let extraRoutes: ExtraRoutes | undefined;
+  const changed = (): void => {
+    for (const listener of changeListeners) {
+      try {
+        listener();
+      } catch {
+        // a listener's failure is its own business
+      }
+    }
+  };
   let faults: QueuedFault[] = [];
   let autoDeliver = options.autoDeliver ?? true;
   let autoEvents = options.autoEvents;
@@ -195,6 +235,7 @@ export async function startFakeRbm(options: FakeRbmOptions = {}): Promise<FakeRb
   const markDelivered = async (message: StoredMessage, callback?: boolean): Promise<void> => {
     if (message.state === 'delivered' || message.state === 'read') return;
     message.state = 'delivered';
+    changed();
     await emit(
       deliveredEvent({ phone: message.phone, messageId: message.messageId, agentId: message.agentId }),
       callback,
@@ -204,6 +245,7 @@ export async function startFakeRbm(options: FakeRbmOptions = {}): Promise<FakeRb
     if (message.state === 'read') return;
     await markDelivered(message, callback);
     message.state = 'read';
+    changed();
     await emit(
       readEvent({ phone: message.phone, messageId: message.messageId, agentId: message.agentId }),
       callback,
@@ -212,7 +254,8 @@ export async function startFakeRbm(options: FakeRbmOptions = {}): Promise<FakeRb
 
   /** After a delivery: the automatic DELIVERED / READ callbacks, in the background (tracked for settled()). */
   const afterDelivery = (message: StoredMessage): void => {
-    const events = autoEvents;
+    const own = phoneOptions.get(message.phone)?.autoEvents;
+    const events = own === undefined ? autoEvents : (own ?? undefined);
     if (!events || !sender.configured() || (!events.deliver && !events.read)) return;
     const wait = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, events.delayMs ?? 0));
     const base = { phone: message.phone, messageId: message.messageId, agentId: message.agentId };
@@ -221,6 +264,7 @@ export async function startFakeRbm(options: FakeRbmOptions = {}): Promise<FakeRb
     const sendRead = (): Promise<unknown> => {
       if (!events.read) return Promise.resolve();
       message.state = 'read';
+      changed();
       return sender.send(readEvent(base));
     };
     const run = async (): Promise<void> => {
@@ -238,8 +282,11 @@ export async function startFakeRbm(options: FakeRbmOptions = {}): Promise<FakeRb
     void sender.track(run().catch(() => undefined));
   };
 
+  const deliversAtOnce = (phone: string): boolean => phoneOptions.get(phone)?.autoDeliver ?? autoDeliver;
+
   const deliverNow = (message: StoredMessage): void => {
     message.state = 'delivered';
+    changed();
     afterDelivery(message);
   };
 
@@ -298,7 +345,8 @@ export async function startFakeRbm(options: FakeRbmOptions = {}): Promise<FakeRb
       createdAt: sendTime,
     };
     messages.set(messageKey(agentId, messageId), message);
-    if (state === 'reachable' && autoDeliver) deliverNow(message);
+    if (state === 'reachable' && deliversAtOnce(phone)) deliverNow(message);
+    changed();
     return { status: 200, body: response };
   };
 
@@ -309,13 +357,15 @@ export async function startFakeRbm(options: FakeRbmOptions = {}): Promise<FakeRb
       return answerError(404, 'NOT_FOUND', 'Requested entity was not found.');
     }
     message.state = 'revoked';
+    changed();
     return { status: 200, body: {} };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://fake-rbm.invalid');
-    const rawBody = await readBody(req);
     const match = AGENT_MESSAGES_PATH.exec(url.pathname);
+    if (!match && extraRoutes && (await extraRoutes(req, res, url))) return;
+    const rawBody = await readBody(req);
     const phone = match?.[1] === undefined ? undefined : safeDecode(match[1]);
     const pathMessageId = match?.[2] === undefined ? undefined : safeDecode(match[2]);
     const kind: CallKind =
@@ -432,12 +482,34 @@ export async function startFakeRbm(options: FakeRbmOptions = {}): Promise<FakeRb
       ),
     message: findMessage,
     messages: () => [...messages.values()],
-    setPhone: async (phone, state) => {
+    setPhone: async (phone, state, options) => {
       phones.set(phone, state);
+      if (options) phoneOptions.set(phone, options);
+      changed();
       if (state !== 'reachable') return;
       for (const message of messages.values()) {
-        if (message.phone === phone && message.state === 'queued') deliverNow(message);
+        if (message.phone !== phone || message.state !== 'queued') continue;
+        if (deliversAtOnce(phone)) deliverNow(message);
+        else message.state = 'pending';
       }
+      changed();
+    },
+    phones: () => {
+      const seen = [...phones.keys(), ...[...messages.values()].map((message) => message.phone)];
+      return [...new Set(seen)].map((phone) => ({
+        phone,
+        state: phoneState(phone),
+        options: phoneOptions.get(phone) ?? {},
+      }));
+    },
+    onChange: (listener) => {
+      changeListeners.add(listener);
+      return () => {
+        changeListeners.delete(listener);
+      };
+    },
+    mountRoutes: (routes) => {
+      extraRoutes = routes;
     },
     failNext: (count, fault, scope = {}) => {
       for (let i = 0; i < count; i++) faults.push({ fault, scope });
@@ -449,6 +521,7 @@ export async function startFakeRbm(options: FakeRbmOptions = {}): Promise<FakeRb
       const base = { phone: message.phone, messageId: message.messageId, agentId: message.agentId };
       if (message.state === 'pending' || message.state === 'queued') {
         message.state = 'expired';
+        changed();
         await emit(ttlRevokedEvent(base), opts?.callback);
       } else {
         await emit(ttlRevokeFailedEvent(base), opts?.callback);
@@ -472,11 +545,13 @@ export async function startFakeRbm(options: FakeRbmOptions = {}): Promise<FakeRb
       calls.length = 0;
       messages.clear();
       phones.clear();
+      phoneOptions.clear();
       faults = [];
       sender.records.length = 0;
       sender.setChaos(options.callbackChaos ?? {});
       autoDeliver = options.autoDeliver ?? true;
       autoEvents = options.autoEvents;
+      changed();
     },
     close: async () => {
       sender.release();

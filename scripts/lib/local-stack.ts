@@ -5,6 +5,7 @@
  * Used by `npm start`, the demo, the benchmarks and the integration tests.
  */
 import { PubSub } from '@google-cloud/pubsub';
+import { attachSandboxPage, type SandboxPage } from '../../sandbox/app/index.js';
 import { startFakeRbm, type FakeRbm, type FakeRbmOptions } from '../../sandbox/fake-rbm/index.js';
 import { startEmulators } from './emulators.js';
 import { startFunction, type FunctionServer } from './function-server.js';
@@ -38,6 +39,8 @@ export interface LocalStack {
   clientToken: string;
   emulators: EmulatorHosts;
   rbm: FakeRbm;
+  /** The sandbox web page and its API on the fake RBM's port. */
+  sandbox: SandboxPage;
   functions: Record<FunctionName, FunctionServer>;
   /** The environment that points client libraries and tools at this stack. */
   clientEnv: Record<string, string>;
@@ -102,6 +105,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...options.rbm,
     });
     cleanups.push(() => rbm.close());
+    const sandbox = attachSandboxPage(rbm, {
+      agentId,
+      firestore: { host: hosts.firestoreHost, projectId },
+      ...(options.rbm?.autoEvents ? { defaultAutoEvents: options.rbm.autoEvents } : {}),
+    });
+    cleanups.push(() => sandbox.close());
 
     const servers = await Promise.all(
       FUNCTION_NAMES.map((name) =>
@@ -151,6 +160,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clientToken,
       emulators: hosts,
       rbm,
+      sandbox,
       functions,
       clientEnv: {
         ...base,

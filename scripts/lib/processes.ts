@@ -227,12 +227,13 @@ export function installExitSafetyNet(): void {
   process.on('exit', killAllGroupsSync);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = (): void => {
+      // Another listener owns the shutdown (npm start stops its stack in order, without blocking); the exit
+      // handler still kills whatever is left when the process ends.
+      if (process.listenerCount(signal) > 1) return;
       killAllGroupsSync();
-      // With no other listener, Node's default (exit) was replaced by ours: restore it and re-raise.
-      if (process.listenerCount(signal) === 1) {
-        process.removeListener(signal, onSignal);
-        process.kill(process.pid, signal);
-      }
+      // Ours was the only listener, replacing Node's default (exit): restore the default and re-raise.
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
     };
     process.on(signal, onSignal);
   }

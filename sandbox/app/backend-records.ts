@@ -1,0 +1,105 @@
+/**
+ * The state the backend recorded, read from Firestore (the emulator, for the local stack): `agentMessages/{id}`
+ * and whether `userMessages/{id}` exists, plus a change signal while someone is watching.
+ */
+import { Firestore, Timestamp } from '@google-cloud/firestore';
+import type { DocumentSnapshot } from '@google-cloud/firestore';
+import type { BackendRecord } from './view-model.js';
+
+export interface FirestoreTarget {
+  /** `host:port` of the Firestore emulator (FIRESTORE_EMULATOR_HOST). */
+  readonly host: string;
+  readonly projectId: string;
+}
+
+export interface BackendRecords {
+  /** The records of these agent message ids (missing ones absent from the map). */
+  agentMessages(ids: readonly string[]): Promise<Map<string, BackendRecord>>;
+  /** Which of these user message ids have a `userMessages` document. */
+  storedUserMessages(ids: readonly string[]): Promise<Set<string>>;
+  /** Calls `listener` when either collection changes; returns the unsubscribe function. */
+  watch(listener: () => void): () => void;
+  close(): Promise<void>;
+}
+
+/** A client for the emulator; the placeholder key skips the Application Default Credentials probe. */
+export function emulatorFirestore(target: FirestoreTarget): Firestore {
+  return new Firestore({
+    projectId: target.projectId,
+    host: target.host,
+    ssl: false,
+    credentials: { client_email: 'emulator@localhost.invalid', private_key: 'unused' },
+  });
+}
+
+/** Firestore values as JSON: Timestamps become RFC 3339 strings, maps and arrays recursively. */
+export function toJson(value: unknown): unknown {
+  if (value instanceof Timestamp) return value.toDate().toISOString();
+  if (Array.isArray(value)) return value.map(toJson);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, toJson(inner)]));
+  }
+  return value;
+}
+
+const BATCH = 300;
+
+export function backendRecords(target: FirestoreTarget): BackendRecords {
+  let db: Firestore | undefined;
+  const client = (): Firestore => (db ??= emulatorFirestore(target));
+
+  const fetchAll = async (collection: string, ids: readonly string[]): Promise<DocumentSnapshot[]> => {
+    const unique = [...new Set(ids)].filter((id) => id !== '' && !id.includes('/'));
+    const snapshots: DocumentSnapshot[] = [];
+    for (let start = 0; start < unique.length; start += BATCH) {
+      const refs = unique.slice(start, start + BATCH).map((id) => client().collection(collection).doc(id));
+      const [first, ...rest] = refs;
+      if (first) snapshots.push(...(await client().getAll(first, ...rest)));
+    }
+    return snapshots;
+  };
+
+  const listeners = new Set<() => void>();
+  let unsubscribers: Array<() => void> = [];
+  const notify = (): void => {
+    for (const listener of listeners) listener();
+  };
+  const startWatching = (): void => {
+    unsubscribers = ['agentMessages', 'userMessages'].map((collection) =>
+      client()
+        .collection(collection)
+        .onSnapshot(notify, () => undefined),
+    );
+  };
+  const stopWatching = (): void => {
+    for (const unsubscribe of unsubscribers) unsubscribe();
+    unsubscribers = [];
+  };
+
+  return {
+    agentMessages: async (ids) => {
+      const records = new Map<string, BackendRecord>();
+      for (const snapshot of await fetchAll('agentMessages', ids)) {
+        const data = snapshot.data();
+        if (data) records.set(snapshot.id, toJson(data) as BackendRecord);
+      }
+      return records;
+    },
+    storedUserMessages: async (ids) =>
+      new Set((await fetchAll('userMessages', ids)).filter((s) => s.exists).map((s) => s.id)),
+    watch: (listener) => {
+      listeners.add(listener);
+      if (listeners.size === 1) startWatching();
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0) stopWatching();
+      };
+    },
+    close: async () => {
+      listeners.clear();
+      stopWatching();
+      await db?.terminate();
+      db = undefined;
+    },
+  };
+}

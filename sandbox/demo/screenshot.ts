@@ -1,0 +1,106 @@
+/**
+ * Takes the README's screenshot of the sandbox page (docs/sandbox.png) after a short scripted conversation on a
+ * local stack of its own. Needs `npm run build` first and Chromium (see sandbox/tools/chromium.ts).
+ *
+ *   npx tsx sandbox/demo/screenshot.ts [docs/sandbox.png]
+ */
+import { randomUUID } from 'node:crypto';
+import { startLocalStack } from '../../scripts/lib/local-stack.js';
+import { emulatorFirestore } from '../app/backend-records.js';
+import { launchChromium } from '../tools/chromium.js';
+import { revokeAgentMessage, sendAgentMessage } from '../tools/functions-client.js';
+import { watchTransitions } from '../tools/records.js';
+import { sandboxClient } from '../tools/sandbox-client.js';
+import { demoCard } from './scenario.js';
+
+const output = process.argv[2] ?? 'docs/sandbox.png';
+const CUSTOMER = '+15550100101';
+const OFFLINE = '+15550100102';
+const NOT_RCS = '+15550100103';
+
+const stack = await startLocalStack({ rbm: { autoEvents: { deliver: true, read: true, delayMs: 300 } } });
+const db = emulatorFirestore({ host: stack.emulators.firestoreHost, projectId: stack.projectId });
+try {
+  const sandbox = sandboxClient(stack.rbm.url);
+  const sendUrl = stack.functions.send.url;
+  const send = async (phone: string, agentMessage: unknown): Promise<string> => {
+    const messageId = randomUUID();
+    await sendAgentMessage({ sendUrl, phone, messageId, agentMessage });
+    return messageId;
+  };
+  const until = (messageId: string, state: string) =>
+    watchTransitions(db, messageId, { until: [state], timeoutMs: 30_000 });
+
+  await sandbox.configurePhone(CUSTOMER, { state: 'reachable', mode: 'auto-read', delayMs: 300 });
+  await sandbox.configurePhone(OFFLINE, { state: 'offline', mode: 'auto-read' });
+  await sandbox.configurePhone(NOT_RCS, { state: 'unreachable' });
+
+  const card = await send(CUSTOMER, demoCard(stack.rbm.url));
+  await until(card, 'READ');
+  await sandbox.tapSuggestion(CUSTOMER, {
+    postbackData: 'track-parcel',
+    text: 'Track it',
+    type: 'REPLY',
+    agentMessageId: card,
+  });
+  const carousel = await send(CUSTOMER, {
+    contentMessage: {
+      richCard: {
+        carouselCard: {
+          cardWidth: 'MEDIUM',
+          cardContents: [
+            {
+              title: 'Pick up in store',
+              description: 'Ready from 14:00 at Main St.',
+              media: {
+                height: 'SHORT',
+                contentInfo: { fileUrl: `${stack.rbm.url}/sandbox/media/store.svg` },
+              },
+              suggestions: [{ reply: { text: 'Pick up', postbackData: 'pickup' } }],
+            },
+            {
+              title: 'Another day',
+              description: 'Choose a delivery slot.',
+              media: {
+                height: 'SHORT',
+                contentInfo: { fileUrl: `${stack.rbm.url}/sandbox/media/calendar.svg` },
+              },
+              suggestions: [{ reply: { text: 'Reschedule', postbackData: 'reschedule' } }],
+            },
+          ],
+        },
+      },
+    },
+  });
+  await until(carousel, 'READ');
+  await sandbox.reply(CUSTOMER, 'Pick up works, thanks!');
+
+  const revoked = await send(OFFLINE, { contentMessage: { text: 'Your driver is 5 minutes away.' } });
+  await until(revoked, 'SENT');
+  await revokeAgentMessage(stack.functions.revoke.url, OFFLINE, revoked);
+  await until(revoked, 'REVOKED');
+  const queued = await send(OFFLINE, { contentMessage: { text: 'Your parcel was left at the front door.' } });
+  await until(queued, 'SENT');
+  const failed = await send(NOT_RCS, { contentMessage: { text: 'Your code is 123456' } });
+  await until(failed, 'FAILED');
+
+  const browser = await launchChromium({ width: 1260, height: 1000 });
+  try {
+    await browser.page.goto(stack.sandbox.url);
+    await browser.page.locator('#connection.live').waitFor();
+    await browser.page.locator('.item.user', { hasText: 'Pick up works' }).waitFor();
+    await browser.page.locator('.item.agent [data-role=backend-state]', { hasText: 'FAILED' }).waitFor();
+    await browser.page.waitForFunction(() => {
+      const images = (globalThis as unknown as { document: { images: ArrayLike<{ complete: boolean }> } })
+        .document.images;
+      return Array.from(images).every((image) => image.complete);
+    });
+    await browser.page.screenshot({ path: output });
+    process.stdout.write(`wrote ${output}\n`);
+  } finally {
+    await browser.close();
+  }
+} finally {
+  await db.terminate();
+  await stack.stop();
+}

@@ -1,0 +1,40 @@
+/**
+ * Where the running local stack is, from the environment `npm start` prints (`export RBM_SEND_URL=…` etc.),
+ * with an error that says what to do when something is missing.
+ */
+export const STACK_VARIABLES = {
+  RBM_SEND_URL: 'the send function’s URL',
+  RBM_REVOKE_URL: 'the revoke function’s URL',
+  RBM_SANDBOX_URL: 'the RBM sandbox’s URL',
+  FIRESTORE_EMULATOR_HOST: 'the Firestore emulator (host:port)',
+  PUBSUB_EMULATOR_HOST: 'the Pub/Sub emulator (host:port)',
+  GOOGLE_CLOUD_PROJECT: 'the project id',
+} as const;
+
+export type StackVariable = keyof typeof STACK_VARIABLES;
+
+export class MissingStackEnvError extends Error {
+  override readonly name = 'MissingStackEnvError';
+}
+
+/** The values of `names`, or an error listing every one that is unset. */
+export function stackEnv<const N extends StackVariable>(
+  names: readonly N[],
+  env: NodeJS.ProcessEnv = process.env,
+): Record<N, string> {
+  const missing = names.filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new MissingStackEnvError(
+      [
+        `not set: ${missing.map((name) => `${name} (${STACK_VARIABLES[name]})`).join(', ')}.`,
+        'Start the stack with `npm start` in another shell and paste the `export …` lines it prints.',
+      ].join('\n'),
+    );
+  }
+  return Object.fromEntries(names.map((name) => [name, env[name] as string])) as Record<N, string>;
+}
+
+/** `+15550100001` → `…0001`: what may appear in output (never a full number). */
+export function maskPhone(phone: string): string {
+  return `…${phone.slice(-4)}`;
+}

@@ -1,0 +1,43 @@
+/** Follows the `rbm-user-messages` topic through a temporary pull subscription, deleted again on close. */
+import { randomUUID } from 'node:crypto';
+import { PubSub } from '@google-cloud/pubsub';
+import type { Message } from '@google-cloud/pubsub';
+
+export interface TailOptions {
+  readonly pubsubHost: string;
+  readonly projectId: string;
+  readonly topic?: string;
+  readonly onMessage: (message: { json: unknown; attributes: Record<string, string>; id: string }) => void;
+  readonly onError?: (error: Error) => void;
+}
+
+export async function tailUserMessages(options: TailOptions): Promise<{ close(): Promise<void> }> {
+  const pubsub = new PubSub({
+    projectId: options.projectId,
+    apiEndpoint: options.pubsubHost,
+    emulatorMode: true,
+    credentials: { client_email: 'emulator@localhost.invalid', private_key: 'unused' },
+  });
+  const topic = options.topic ?? 'rbm-user-messages';
+  const [subscription] = await pubsub
+    .topic(topic)
+    .createSubscription(`rbm-cli-tail-${randomUUID().slice(0, 8)}`);
+  subscription.on('message', (message: Message) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(message.data.toString('utf8'));
+    } catch {
+      json = message.data.toString('utf8');
+    }
+    options.onMessage({ json, attributes: { ...message.attributes }, id: message.id });
+    message.ack();
+  });
+  subscription.on('error', (error: Error) => options.onError?.(error));
+  return {
+    close: async () => {
+      await subscription.close();
+      await subscription.delete().catch(() => undefined);
+      await pubsub.close();
+    },
+  };
+}

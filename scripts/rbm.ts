@@ -1,0 +1,181 @@
+/**
+ * `npm run rbm -- <command>`: the common moves against a running local stack (`npm start`), configured by the
+ * `export …` lines it prints.
+ *
+ *   send <phone> <text…>                 send a text message
+ *   send <phone> --json <file|inline>     send an AgentMessage (a bare contentMessage is wrapped)
+ *        [--idempotency-key KEY] [--message-id UUID]
+ *   revoke <phone> <messageId>            revoke a message
+ *   show <messageId>                      print the message's Firestore record
+ *   tail                                  print each new user message published to rbm-user-messages
+ */
+import { readFile } from 'node:fs/promises';
+import { emulatorFirestore } from '../sandbox/app/backend-records.js';
+import { messageIdOf, revokeAgentMessage, sendAgentMessage } from '../sandbox/tools/functions-client.js';
+import type { FunctionAnswer } from '../sandbox/tools/functions-client.js';
+import { agentMessageRecord, printable } from '../sandbox/tools/records.js';
+import { maskPhone, MissingStackEnvError, stackEnv } from '../sandbox/tools/stack-env.js';
+import { tailUserMessages } from '../sandbox/tools/user-messages-tail.js';
+
+const USAGE = `Usage: npm run rbm -- <command>
+
+  send <phone> <text…>                 send a text message
+  send <phone> --json <file|inline>    send an AgentMessage (a bare contentMessage is wrapped)
+       [--idempotency-key KEY] [--message-id UUID]
+  revoke <phone> <messageId>           revoke a message
+  show <messageId>                     print the message's Firestore record
+  tail                                 print each new user message (topic rbm-user-messages)
+
+The stack's URLs come from the environment: run \`npm start\` and paste the export lines it prints.`;
+
+class UsageError extends Error {}
+
+interface ParsedArgs {
+  readonly positional: string[];
+  readonly flags: Map<string, string>;
+}
+
+function parseArgs(args: readonly string[]): ParsedArgs {
+  const positional: string[] = [];
+  const flags = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg.startsWith('--')) {
+      const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+      const value = inline ?? args[++i];
+      if (name === undefined || value === undefined) throw new UsageError(`${arg} needs a value`);
+      flags.set(name, value);
+    } else {
+      positional.push(arg);
+    }
+  }
+  return { positional, flags };
+}
+
+async function agentMessageFrom(json: string): Promise<unknown> {
+  const text = json.trimStart().startsWith('{') ? json : await readFile(json, 'utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(
+      `--json is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError('--json must be a JSON object');
+  }
+  return 'contentMessage' in parsed ? parsed : { contentMessage: parsed };
+}
+
+function printAnswer(answer: FunctionAnswer): void {
+  const body = answer.json === undefined ? answer.text : JSON.stringify(answer.json, null, 2);
+  console.log(`HTTP ${answer.status}${answer.replayed ? ' (idempotent replay)' : ''}`);
+  if (body !== '') console.log(body);
+}
+
+async function send(args: ParsedArgs): Promise<number> {
+  const [, phone, ...words] = args.positional;
+  const json = args.flags.get('json');
+  if (phone === undefined || (json === undefined && words.length === 0)) {
+    throw new UsageError('send needs a phone and a text, or --json');
+  }
+  const env = stackEnv(['RBM_SEND_URL']);
+  const idempotencyKey = args.flags.get('idempotency-key');
+  const messageId = args.flags.get('message-id');
+  const answer = await sendAgentMessage({
+    sendUrl: env.RBM_SEND_URL,
+    phone,
+    agentMessage:
+      json === undefined ? { contentMessage: { text: words.join(' ') } } : await agentMessageFrom(json),
+    ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+    ...(messageId === undefined ? {} : { messageId }),
+  });
+  printAnswer(answer);
+  const id = messageIdOf(answer);
+  if (id !== undefined) console.log(`\nmessage id: ${id}\nfollow it with: npm run rbm -- show ${id}`);
+  return answer.status === 200 ? 0 : 1;
+}
+
+async function revoke(args: ParsedArgs): Promise<number> {
+  const [, phone, messageId] = args.positional;
+  if (phone === undefined || messageId === undefined)
+    throw new UsageError('revoke needs a phone and a message id');
+  const env = stackEnv(['RBM_REVOKE_URL']);
+  const answer = await revokeAgentMessage(env.RBM_REVOKE_URL, phone, messageId);
+  printAnswer(answer);
+  return answer.status === 200 ? 0 : 1;
+}
+
+async function show(args: ParsedArgs): Promise<number> {
+  const [, messageId] = args.positional;
+  if (messageId === undefined) throw new UsageError('show needs a message id');
+  const env = stackEnv(['FIRESTORE_EMULATOR_HOST', 'GOOGLE_CLOUD_PROJECT']);
+  const db = emulatorFirestore({ host: env.FIRESTORE_EMULATOR_HOST, projectId: env.GOOGLE_CLOUD_PROJECT });
+  try {
+    const record = await agentMessageRecord(db, messageId);
+    if (record === undefined) {
+      console.error(`no record agentMessages/${messageId}`);
+      return 1;
+    }
+    console.log(JSON.stringify(printable(record), null, 2));
+    return 0;
+  } finally {
+    await db.terminate();
+  }
+}
+
+async function tail(): Promise<number> {
+  const env = stackEnv(['PUBSUB_EMULATOR_HOST', 'GOOGLE_CLOUD_PROJECT']);
+  const tailer = await tailUserMessages({
+    pubsubHost: env.PUBSUB_EMULATOR_HOST,
+    projectId: env.GOOGLE_CLOUD_PROJECT,
+    onMessage: ({ json }) => {
+      const message = json as Record<string, unknown>;
+      const phone = typeof message.phoneNumber === 'string' ? maskPhone(message.phoneNumber) : '?';
+      const kind = typeof message.kind === 'string' ? message.kind : 'message';
+      const payload = kind in message ? message[kind] : message;
+      console.log(
+        `${new Date().toISOString()}  from ${phone}  ${kind}  ${JSON.stringify(payload)}  (id ${String(message.messageId)})`,
+      );
+    },
+    onError: (error) => console.error(`subscription error: ${error.message}`),
+  });
+  console.log('Waiting for user messages on rbm-user-messages (Ctrl-C to stop)…');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await tailer.close();
+  return 0;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv);
+  switch (args.positional[0]) {
+    case 'send':
+      return send(args);
+    case 'revoke':
+      return revoke(args);
+    case 'show':
+      return show(args);
+    case 'tail':
+      return tail();
+    case undefined:
+    case 'help':
+      console.log(USAGE);
+      return args.positional[0] === 'help' ? 0 : 2;
+    default:
+      throw new UsageError(`unknown command ${args.positional[0]}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
+    else if (error instanceof MissingStackEnvError) console.error(error.message);
+    else console.error(error instanceof Error ? error.message : error);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);

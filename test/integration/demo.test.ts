@@ -1,0 +1,78 @@
+/**
+ * The demo's scenario through a started local stack (on the test emulators): the card ends READ, the chip tap is
+ * in userMessages, the offline phone's message ends REVOKED; and `npm run demo` pointed at that stack exits 0.
+ */
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../scripts/lib/function-server.js';
+import { startLocalStack, type LocalStack } from '../../scripts/lib/local-stack.js';
+import { runDemo, type DemoEndpoints } from '../../sandbox/demo/scenario.js';
+import { emulatorContext } from '../support/emulator-context.js';
+import { clearFirestore, firestoreAdmin } from '../support/firestore-admin.js';
+
+let stack: LocalStack | undefined;
+let endpoints: DemoEndpoints;
+
+beforeAll(async () => {
+  await clearFirestore();
+  const context = emulatorContext();
+  stack = await startLocalStack({
+    projectId: context.projectId,
+    emulators: { pubsubHost: context.pubsubHost, firestoreHost: context.firestoreHost },
+    agentId: 'demo-agent',
+    clientToken: 'demo-test-client-token',
+  });
+  endpoints = {
+    sendUrl: stack.functions.send.url,
+    revokeUrl: stack.functions.revoke.url,
+    sandboxUrl: stack.rbm.url,
+    firestoreHost: context.firestoreHost,
+    projectId: context.projectId,
+  };
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+it('runs the demo scenario: card READ, suggestion response stored, offline message REVOKED', async () => {
+  const lines: string[] = [];
+  const result = await runDemo(endpoints, { print: (line) => lines.push(line) });
+  expect(result.steps.filter((step) => !step.ok)).toEqual([]);
+  expect(result.ok).toBe(true);
+
+  const db = firestoreAdmin();
+  const card = (await db.collection('agentMessages').doc(result.cardMessageId).get()).data();
+  expect(card).toMatchObject({ state: 'READ', contentType: 'richCard' });
+  const revoked = (await db.collection('agentMessages').doc(result.revokedMessageId).get()).data();
+  expect(revoked).toMatchObject({ state: 'REVOKED' });
+  const tap = (await db.collection('userMessages').doc(result.suggestionMessageId!).get()).data();
+  expect(tap).toMatchObject({
+    kind: 'suggestionResponse',
+    suggestionResponse: { postbackData: 'track-parcel' },
+  });
+  expect(stack!.rbm.message(result.revokedMessageId)?.state).toBe('revoked');
+
+  const output = lines.join('\n');
+  expect(output).toMatch(/recorded timeline: created .* → SENT .* → DELIVERED .* → READ /);
+  expect(output).toMatch(/recorded timeline: created .* → SENT .* → REVOKED /);
+  expect(output).not.toMatch(/\+1555\d{7}/); // phone numbers are masked
+});
+
+it('`npm run demo` uses the running stack from the environment and exits 0', async () => {
+  const child = spawn('npm', ['run', '--silent', 'demo'], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      ...stack!.clientEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  expect(output).toContain('Using the running stack.');
+  expect(output).toContain('Demo passed');
+  expect(code, output).toBe(0);
+});
