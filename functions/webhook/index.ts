@@ -6,13 +6,15 @@ import { installJsonParseErrorPassthrough } from '../../shared/http/json-parse-e
 import { assertBodySize, jsonObjectBody } from '../../shared/http/request.js';
 import { methodNotAllowed, respond } from '../../shared/http/response.js';
 import { createLogger } from '../../shared/log/logger.js';
+import { withInjectedPublishFaults } from '../../shared/pubsub/fault-injection.js';
 import { createPublisher } from '../../shared/pubsub/publisher.js';
 import { handleWebhook } from '../../shared/webhook/handle-webhook.js';
 
 installJsonParseErrorPassthrough();
 const logger = createLogger({ function: 'webhook' });
 const config = loadAtStartup(logger, () => loadWebhookConfig(process.env));
-const publish = createPublisher(config.projectId);
+// Soak-test faults: active only with RBM_FAULT_PUBLISH_FAIL_FIRST_SHARE set on the Pub/Sub emulator.
+const publish = withInjectedPublishFaults(createPublisher(config.projectId), process.env, logger);
 
 functions.http('webhook', (req, res) =>
   respond(res, logger, async () => {

@@ -1,0 +1,186 @@
+/**
+ * `npm run bench [-- --quick]`: measures on the real emulators and the built bundles, then writes
+ * docs/benchmarks/bench.json (raw numbers) and BENCHMARKS.md. Not part of the test run. Build first.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { format } from 'prettier';
+import { startFakeRbm } from '../../sandbox/fake-rbm/index.js';
+import { startEmulators } from '../lib/emulators.js';
+import { REPO_ROOT } from '../lib/function-server.js';
+import { FUNCTION_NAMES, functionEnv, startLocalStack } from '../lib/local-stack.js';
+import { firestoreAdmin, pubsubAdmin } from '../soak/clients.js';
+import { bundleSizes } from './bundles.js';
+import {
+  helloProbe,
+  helloWorldSource,
+  inboundProbe,
+  measureColdStarts,
+  revokeProbe,
+  sendProbe,
+  tsxSource,
+  webhookProbe,
+  type ColdStartVariant,
+} from './cold-start.js';
+import { countOperations } from './firestore-ops.js';
+import { measureInbound } from './inbound-throughput.js';
+import { renderMarkdown, type BenchResults } from './markdown.js';
+import { measureSendThroughput } from './send-throughput.js';
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, 'render-only': { type: 'boolean', default: false } },
+});
+const quick = values.quick ?? false;
+const log = (line: string): void => console.log(`[bench] ${line}`);
+const PROJECT_ID = 'rbm-bench';
+const AGENT_ID = 'bench-agent';
+const CLIENT_TOKEN = 'bench-client-token-0123456789';
+const PHONE = '+15550400001';
+const OFFLINE_PHONE = '+15550400002';
+
+if (values['render-only']) {
+  // Re-render BENCHMARKS.md from the stored numbers (e.g. after a new soak report), without measuring.
+  const stored = JSON.parse(
+    await readFile(join(REPO_ROOT, 'docs', 'benchmarks', 'bench.json'), 'utf8'),
+  ) as BenchResults;
+  await writeFile(join(REPO_ROOT, 'BENCHMARKS.md'), await renderMarkdown(stored));
+  log('re-rendered BENCHMARKS.md from docs/benchmarks/bench.json');
+  process.exit(0);
+}
+
+const startedAt = new Date();
+const t0 = performance.now();
+log('starting the emulators');
+const emulators = await startEmulators({ projectId: PROJECT_ID });
+const hosts = { pubsubHost: emulators.pubsubHost, firestoreHost: emulators.firestoreHost };
+const db = firestoreAdmin(PROJECT_ID, hosts);
+const pubsub = pubsubAdmin(PROJECT_ID, hosts);
+const rbm = await startFakeRbm({ agentId: AGENT_ID });
+try {
+  const bundles = await bundleSizes(FUNCTION_NAMES);
+  log('bundle sizes read');
+
+  await rbm.setPhone(OFFLINE_PHONE, 'offline');
+  const firestoreOps = await countOperations({ db, rbm, agentId: AGENT_ID, phone: PHONE });
+  log('Firestore operations counted');
+
+  for (const topic of ['rbm-inbound', 'rbm-user-messages']) {
+    await pubsub.createTopic(topic).catch(() => undefined);
+  }
+  const base = {
+    GOOGLE_CLOUD_PROJECT: PROJECT_ID,
+    FIRESTORE_EMULATOR_HOST: hosts.firestoreHost,
+    PUBSUB_EMULATOR_HOST: hosts.pubsubHost,
+  };
+  const settings = { agentId: AGENT_ID, clientToken: CLIENT_TOKEN, rbmUrl: rbm.url };
+  const bundle = (
+    name: (typeof FUNCTION_NAMES)[number],
+    prepare: ColdStartVariant['prepare'],
+  ): ColdStartVariant => ({
+    name: `${name} (esbuild bundle)`,
+    source: join(REPO_ROOT, 'dist', name),
+    target: name,
+    env: functionEnv(name, base, settings),
+    prepare,
+  });
+  const variants: ColdStartVariant[] = [
+    {
+      name: 'hello-world (floor)',
+      source: await helloWorldSource(),
+      target: 'hello',
+      env: {},
+      prepare: helloProbe(),
+    },
+    bundle('send', sendProbe(PHONE)),
+    {
+      name: 'send (TypeScript source via tsx)',
+      source: await tsxSource('send'),
+      target: 'send',
+      env: functionEnv('send', base, settings),
+      nodeArgs: ['--import', 'tsx'],
+      prepare: sendProbe(PHONE),
+    },
+    bundle('revoke', revokeProbe(rbm.url, AGENT_ID, OFFLINE_PHONE)),
+    bundle('webhook', webhookProbe(CLIENT_TOKEN, AGENT_ID, PHONE)),
+    bundle('inbound', inboundProbe(PROJECT_ID, AGENT_ID, PHONE)),
+  ];
+  const coldStarts = await measureColdStarts(variants, quick ? 3 : 10, log);
+  await rbm.close();
+
+  log('starting the local stack');
+  const stack = await startLocalStack({
+    projectId: PROJECT_ID,
+    emulators: hosts,
+    agentId: AGENT_ID,
+    clientToken: CLIENT_TOKEN,
+  });
+  try {
+    const sendThroughput = await measureSendThroughput({
+      sendUrl: stack.functions.send.url,
+      rbmUrl: stack.rbm.url,
+      agentId: AGENT_ID,
+      phone: PHONE,
+      concurrencies: [1, 8, 32],
+      repetitions: quick ? 1 : 3,
+      durationMs: quick ? 2_000 : 5_000,
+      warmupMs: 1_500,
+      progress: log,
+    });
+    const inbound = [];
+    const inboundOptions = {
+      db,
+      pubsub,
+      inbound: stack.functions.inbound,
+      agentId: AGENT_ID,
+      deadlineMs: 180_000,
+    };
+    for (const rate of quick ? [25] : [25, 50]) {
+      inbound.push(
+        await measureInbound({
+          ...inboundOptions,
+          mode: 'steady',
+          events: rate * (quick ? 4 : 10),
+          ratePerSecond: rate,
+        }),
+      );
+      log(`inbound steady ${rate}/s done`);
+    }
+    for (let rep = 0; rep < (quick ? 1 : 2); rep++) {
+      inbound.push(await measureInbound({ ...inboundOptions, mode: 'burst', events: quick ? 200 : 1000 }));
+      log('inbound burst done');
+    }
+    const results: BenchResults = {
+      date: startedAt.toISOString(),
+      command: `npm run bench${quick ? ' -- --quick' : ''}`,
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        platform: `${process.platform} ${process.arch}`,
+        node: process.version,
+      },
+      durationSeconds: 0,
+      bundles,
+      coldStarts,
+      sendThroughput,
+      inbound,
+      firestoreOps,
+    };
+    results.durationSeconds = Math.round((performance.now() - t0) / 1000);
+    await mkdir(join(REPO_ROOT, 'docs', 'benchmarks'), { recursive: true });
+    // Formatted as prettier would, so `npm run lint` (prettier --check .) stays green.
+    const json = await format(JSON.stringify(results), { parser: 'json', printWidth: 110 });
+    await writeFile(join(REPO_ROOT, 'docs', 'benchmarks', 'bench.json'), json);
+    await writeFile(join(REPO_ROOT, 'BENCHMARKS.md'), await renderMarkdown(results));
+    log(`wrote BENCHMARKS.md and docs/benchmarks/bench.json in ${results.durationSeconds} s`);
+  } finally {
+    await stack.stop();
+  }
+} finally {
+  await rbm.close().catch(() => undefined);
+  await pubsub.close().catch(() => undefined);
+  await db.terminate().catch(() => undefined);
+  await emulators.stop();
+}

@@ -1,0 +1,44 @@
+/**
+ * `npm run soak -- --messages N [--seed S] [--concurrency C] [--json FILE]`: the whole loop at volume with
+ * faults on the built functions and fresh emulators, then a drain and the checks of issue 6. Prints a report;
+ * exits 1 on any violation. Build first (`npm run build`).
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { format } from 'prettier';
+import { formatReport } from './soak/report.js';
+import { runSoak } from './soak/run.js';
+
+function positive(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new Error(`--${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string' },
+    seed: { type: 'string' },
+    concurrency: { type: 'string' },
+    json: { type: 'string' },
+  },
+});
+
+const startedAt = new Date().toISOString();
+const messages = positive('messages', values.messages, 200);
+const report = await runSoak({
+  messages,
+  seed: positive('seed', values.seed, 1),
+  concurrency: positive('concurrency', values.concurrency, 16),
+  progress: (line) => console.log(`[soak] ${line}`),
+});
+console.log(formatReport(report));
+if (values.json) {
+  const command = `npm run soak -- --messages ${messages}`;
+  // Formatted as prettier would, so a committed report keeps `npm run lint` green.
+  const json = JSON.stringify({ date: startedAt, command, ...report });
+  await writeFile(values.json, await format(json, { parser: 'json', printWidth: 110 }));
+}
+process.exitCode = report.violations.length === 0 ? 0 : 1;
