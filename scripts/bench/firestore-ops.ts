@@ -30,10 +30,14 @@ export interface OperationRow {
 
 /** The design's target per step: the fewest operations the contract and the optimistic-write design allow. */
 export const TARGETS: Readonly<Record<string, OperationTarget>> = {
-  send: { reads: 1, writes: 2, note: '1 create (PENDING before the RBM call) + 1 read + 1 update (SENT)' },
+  send: {
+    reads: 0,
+    writes: 2,
+    note: '1 create (PENDING before the RBM call) + 1 update (SENT) on its write time',
+  },
   DELIVERED: { reads: 1, writes: 1, note: '1 read + 1 update with a lastUpdateTime precondition' },
   READ: { reads: 1, writes: 1, note: '1 read + 1 update with a lastUpdateTime precondition' },
-  lifecycle: { reads: 3, writes: 4, note: 'send + DELIVERED + READ' },
+  lifecycle: { reads: 2, writes: 4, note: 'send + DELIVERED + READ' },
   'duplicate event': { reads: 1, writes: 0, note: 'the read finds the eventId applied' },
   'send replay': { reads: 1, writes: 0, note: '1 failed create (ALREADY_EXISTS) + 1 read, no RBM call' },
   'user message': { reads: 0, writes: 2, note: '1 create (claim) + 1 update (PUBLISHED); published once' },

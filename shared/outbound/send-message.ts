@@ -85,7 +85,10 @@ export async function sendMessage(request: SendRequest, deps: SendDeps): Promise
   }
 
   const outcome = await deps.rbm.createAgentMessage(request.phoneNumber, messageId, message);
-  const stored = await deps.store.applyFact(messageId, factFor(outcome, now()));
+  const fact = factFor(outcome, now());
+  const stored = created.created
+    ? await deps.store.applyFactToCreated(created, fact)
+    : await deps.store.applyFact(messageId, fact);
   logger.info('Send finished', {
     outcome: outcome.kind,
     rbmStatus: outcome.kind === 'unavailable' ? outcome.error.code : outcome.status,

@@ -1,5 +1,5 @@
 /** `agentMessages/{messageId}`: one record per agent message, changed only through the state machine. */
-import type { Firestore } from '@google-cloud/firestore';
+import type { Firestore, Timestamp } from '@google-cloud/firestore';
 import {
   MESSAGE_STATES,
   applyDeliveryEvent,
@@ -9,12 +9,14 @@ import {
   type DeliveryFact,
 } from '../delivery-state.js';
 import { GrpcCode, grpcCode, timestampsToDates } from './firestore.js';
-import { mutateDocument, type MutationResult } from './optimistic.js';
+import { mutateDocument, updateIfUnchanged, type MutationResult } from './optimistic.js';
 
 export const AGENT_MESSAGES = 'agentMessages';
 
 export type CreateResult =
-  { created: true; record: AgentMessageRecord } | { created: false; existing: AgentMessageRecord };
+  /** `writeTime` lets the creator update its own record without reading it back. */
+  | { created: true; record: AgentMessageRecord; writeTime: Timestamp }
+  | { created: false; existing: AgentMessageRecord };
 
 export class AgentMessageStore {
   constructor(
@@ -37,10 +39,10 @@ export class AgentMessageStore {
   /** Writes a new PENDING record unless one exists; then returns the existing one instead. */
   async createPending(record: AgentMessageRecord): Promise<CreateResult> {
     try {
-      await this.ref(record.messageId).create(
+      const write = await this.ref(record.messageId).create(
         Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)),
       );
-      return { created: true, record };
+      return { created: true, record, writeTime: write.writeTime };
     } catch (error) {
       if (grpcCode(error) !== GrpcCode.ALREADY_EXISTS) throw error;
       const existing = await this.get(record.messageId);
@@ -54,6 +56,23 @@ export class AgentMessageStore {
     return mutateDocument(this.ref(messageId), decodeAgentMessage, (current) =>
       current === undefined ? undefined : applyFact(current, fact, this.now()),
     );
+  }
+
+  /**
+   * Applies a fact to a record this process created, without reading it back: one precondition update on
+   * the create's write time; only when someone wrote in between does it fall back to read-modify-write.
+   */
+  async applyFactToCreated(
+    created: { record: AgentMessageRecord; writeTime: Timestamp },
+    fact: DeliveryFact,
+  ): Promise<MutationResult<AgentMessageRecord>> {
+    const { record, writeTime } = created;
+    const next = applyFact(record, fact, this.now());
+    if (next === undefined) return { before: record, after: record, written: false };
+    if (await updateIfUnchanged(this.ref(record.messageId), record, next, writeTime)) {
+      return { before: record, after: next, written: true };
+    }
+    return this.applyFact(record.messageId, fact);
   }
 
   /** Applies a DELIVERED/READ/TTL event, creating the record for an unknown message. */

@@ -5,7 +5,12 @@
  * a fresh read. This is correct in production and, unlike transactions, fast and correct on the Firestore
  * emulator under contention (see reference/gcp-platform.md §6).
  */
-import { FieldValue, type DocumentData, type DocumentReference } from '@google-cloud/firestore';
+import {
+  FieldValue,
+  type DocumentData,
+  type DocumentReference,
+  type Timestamp,
+} from '@google-cloud/firestore';
 import { GrpcCode, grpcCode, timestampsToDates } from './firestore.js';
 
 export interface MutationResult<T> {
@@ -60,6 +65,25 @@ export async function mutateDocument<T extends object>(
 
 function withoutUndefined(value: object): DocumentData {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * Writes `next` over `before` only if the document was not written since `lastUpdateTime` (when `before`
+ * was written or read). Resolves to false, without writing, when someone else wrote in between.
+ */
+export async function updateIfUnchanged(
+  ref: DocumentReference,
+  before: object,
+  next: object,
+  lastUpdateTime: Timestamp,
+): Promise<boolean> {
+  try {
+    await ref.update(updateFields(before, next), { lastUpdateTime });
+    return true;
+  } catch (error) {
+    if (grpcCode(error) === GrpcCode.FAILED_PRECONDITION) return false;
+    throw error;
+  }
 }
 
 /** Every field of `next`, plus deletes for the fields it dropped. */
