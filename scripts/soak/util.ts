@@ -31,33 +31,7 @@ export async function runPool<T, R>(
   return results;
 }
 
-export interface PollOptions {
-  readonly timeoutMs: number;
-  readonly intervalMs?: number;
-  readonly description: string;
-}
-
-/** Calls `fn` until it returns something other than undefined; throws with `description` after the deadline. */
-export async function pollUntil<T>(
-  fn: () => Promise<T | undefined> | T | undefined,
-  options: PollOptions,
-): Promise<T> {
-  const deadline = Date.now() + options.timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() >= deadline) {
-      const cause = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
-      throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.description}${cause}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
-  }
-}
+export { pollUntil, type PollOptions } from '../lib/poll.js';
 
 export function wait(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
