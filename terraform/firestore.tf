@@ -9,7 +9,8 @@ resource "google_firestore_database" "default" {
   location_id = coalesce(var.firestore_location_id, var.region)
   type        = "FIRESTORE_NATIVE"
 
-  # Server SDK transactions (state transitions under concurrent events) lock what they read.
+  # The functions use no transactions: concurrent state changes are optimistic writes with an update-time
+  # precondition (shared/store/optimistic.ts). PESSIMISTIC is the server default and only governs transactions.
   concurrency_mode            = "PESSIMISTIC"
   app_engine_integration_mode = "DISABLED"
 
