@@ -77,6 +77,13 @@ describe('webhook', () => {
     const bad = await stack.rbm.handshake('s3cret-value', 'wrong-token');
     expect(bad.status).toBe(403);
     expect(bad.body).not.toContain('s3cret-value');
+
+    const direct = await request(stack.webhook.url, {
+      method: 'POST',
+      body: { clientToken: 'test-client-token-0123456789', secret: 'exactly this' },
+    });
+    expect(direct.text).toBe('exactly this');
+    expect(direct.headers.get('content-type')).toMatch(/^text\/plain/);
   });
 
   it.each([

@@ -50,15 +50,43 @@ describe('send', () => {
     expect(JSON.stringify(stored)).not.toContain('424242'); // the text is never stored
   });
 
-  it('records expireTime from RBM when the message has a ttl', async () => {
+  it('records expireTime from RBM when the message has a ttl, and replays name, sendTime and expireTime', async () => {
+    const phone = testPhone();
     const id = uuid();
-    const answer = await request(sendUrl(testPhone(), `?messageId=${id}`), {
-      method: 'POST',
-      body: { contentMessage: { text: 'hi' }, ttl: '60s' },
-    });
+    const body = { contentMessage: { text: 'hi' }, ttl: '60s' };
+    const answer = await request(sendUrl(phone, `?messageId=${id}`), { method: 'POST', body });
     expect(answer.status).toBe(200);
-    const expireTime = (answer.json as { expireTime: string }).expireTime;
+    const { name, sendTime, expireTime } = answer.json as {
+      name: string;
+      sendTime: string;
+      expireTime: string;
+    };
     expect((await record(id))?.expireTime?.toDate().toISOString()).toBe(new Date(expireTime).toISOString());
+
+    const replay = await request(sendUrl(phone, `?messageId=${id}`), { method: 'POST', body });
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.json).toEqual({
+      name,
+      sendTime: new Date(sendTime).toISOString(),
+      expireTime: new Date(expireTime).toISOString(),
+    });
+    expect(outbound().rbm.creates()).toHaveLength(1);
+  });
+
+  it('accepts the agentId query as the configured id or with @rbm.goog', async () => {
+    for (const agentId of [TEST_AGENT_ID, `${TEST_AGENT_ID}@rbm.goog`]) {
+      const answer = await request(sendUrl(testPhone(), `?messageId=${uuid()}&agentId=${agentId}`), {
+        method: 'POST',
+        body: text,
+      });
+      expect(answer.status).toBe(200);
+    }
+    expect(
+      outbound()
+        .rbm.creates()
+        .map((call) => call.query.agentId),
+    ).toEqual([TEST_AGENT_ID, TEST_AGENT_ID]);
   });
 
   it('an unreachable phone (RBM 404) fails the message', async () => {
