@@ -31,6 +31,14 @@ export function methodNotAllowed(method: string, allowed: string): HttpResult {
   });
 }
 
+/** gRPC DEADLINE_EXCEEDED, ABORTED and UNAVAILABLE from Firestore or Pub/Sub: worth a retry by the caller. */
+const TRANSIENT_GRPC_CODES = new Set([4, 10, 14]);
+
+function isTransientBackendError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && TRANSIENT_GRPC_CODES.has(code);
+}
+
 /** Runs a handler and turns every outcome, including unexpected errors, into a Google-shaped response. */
 export async function respond(
   res: Response,
@@ -43,6 +51,11 @@ export async function respond(
   } catch (error) {
     if (error instanceof ApiError) {
       result = errorResult(error);
+    } else if (isTransientBackendError(error)) {
+      logger.warn('Backend temporarily unavailable', { err: error });
+      result = errorResult(
+        new ApiError(503, 'A backend is temporarily unavailable; retry the request.', 'UNAVAILABLE'),
+      );
     } else {
       logger.error('Unhandled error', { err: error });
       result = errorResult(new ApiError(500, 'Internal error.', 'INTERNAL'));
