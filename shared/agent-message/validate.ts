@@ -27,6 +27,25 @@
 import type { FieldViolation } from '../errors.js';
 import type { AgentMessage } from './types.js';
 import {
+  Checker,
+  type JsonObject,
+  get,
+  isSet,
+  expectObject,
+  checkObject,
+  checkFields,
+  checkExactlyOne,
+  checkString,
+  checkEnum,
+  checkBoolean,
+  checkNumber,
+  checkArray,
+  isAbsoluteUri,
+  checkHttpUrl,
+} from './checker.js';
+import { NANOS_PER_MILLISECOND, MAX_EXPIRATION_NANOS, parseDurationNanos, checkTimestamp } from './time.js';
+import { AGENT_MESSAGE_LIMITS, MAX_AGENT_MESSAGE_BYTES } from './limits.js';
+import {
   ACTION_TYPES,
   CARD_ORIENTATIONS,
   CARD_WIDTHS,
@@ -37,28 +56,6 @@ import {
   THUMBNAIL_IMAGE_ALIGNMENTS,
   WEBVIEW_VIEW_MODES,
 } from './types.js';
-
-/** Largest accepted body: 250 KB, taken as 250 * 1000 bytes of UTF-8 JSON (`JSON.stringify(body)`). */
-export const MAX_AGENT_MESSAGE_BYTES = 250_000;
-
-/** The numeric limits enforced by `validateAgentMessage` (characters are Unicode code points). */
-export const AGENT_MESSAGE_LIMITS = {
-  bodyBytes: MAX_AGENT_MESSAGE_BYTES,
-  textChars: 3072,
-  messageSuggestions: 11,
-  cardSuggestions: 4,
-  suggestionTextChars: 25,
-  postbackDataChars: 2048,
-  urlChars: 2048,
-  cardTitleChars: 200,
-  cardDescriptionChars: 2000,
-  carouselMinCards: 2,
-  carouselMaxCards: 10,
-  calendarTitleChars: 100,
-  calendarDescriptionChars: 500,
-  /** 15 days, for both `ttl` and `expireTime` (from now). */
-  maxExpirationSeconds: 15 * 24 * 60 * 60,
-} as const;
 
 export interface ValidateAgentMessageOptions {
   /** The current time, for `expireTime` checks (default `new Date()`). */
@@ -91,292 +88,6 @@ export function isValidAgentMessage(
   options?: ValidateAgentMessageOptions,
 ): body is AgentMessage {
   return validateAgentMessage(body, options).length === 0;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Violation accumulator with a path prefix
-// ---------------------------------------------------------------------------------------------------------------
-
-class Checker {
-  constructor(
-    private readonly violations: FieldViolation[],
-    readonly path: string,
-  ) {}
-
-  /** The checker of property `key` (`a.b`, or `a["odd key"]` for a key that isn't an identifier). */
-  at(key: string): Checker {
-    if (!/^[A-Za-z_$][\w$]*$/.test(key))
-      return new Checker(this.violations, `${this.path}[${JSON.stringify(key)}]`);
-    return new Checker(this.violations, this.path === '' ? key : `${this.path}.${key}`);
-  }
-
-  /** The checker of array item `index` (`a[2]`). */
-  item(index: number): Checker {
-    return new Checker(this.violations, `${this.path}[${index}]`);
-  }
-
-  fail(description: string): void {
-    this.violations.push({ field: this.path, description });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Generic checks
-// ---------------------------------------------------------------------------------------------------------------
-
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** An own property (never one inherited from Object.prototype). */
-function get(object: JsonObject, key: string): unknown {
-  return Object.hasOwn(object, key) ? object[key] : undefined;
-}
-
-function isSet(object: JsonObject, key: string): boolean {
-  return get(object, key) !== undefined;
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}
-
-/** A short rendering of a received value for descriptions. */
-function preview(value: unknown): string {
-  if (typeof value !== 'string') return typeName(value);
-  const json = JSON.stringify(value);
-  return json.length > 40 ? `${json.slice(0, 37)}..."` : json;
-}
-
-function codePointLength(text: string): number {
-  let length = 0;
-  for (const _ of text) length += 1;
-  return length;
-}
-
-function expectObject(
-  at: Checker,
-  value: unknown,
-  description = 'must be an object',
-): JsonObject | undefined {
-  if (isObject(value)) return value;
-  at.fail(`${description} (got ${typeName(value)})`);
-  return undefined;
-}
-
-/** Runs `check` on `value` when it is set; reports a missing required value or a non-object. */
-function checkObject(
-  at: Checker,
-  value: unknown,
-  check: (at: Checker, object: JsonObject) => void,
-  required = false,
-): void {
-  if (value === undefined) {
-    if (required) at.fail('is required');
-    return;
-  }
-  const object = expectObject(at, value);
-  if (object !== undefined) check(at, object);
-}
-
-/** Rejects every set field not in `known`; `rejected` gives specific descriptions for some of them. */
-function checkFields(
-  at: Checker,
-  object: JsonObject,
-  known: readonly string[],
-  rejected: Readonly<Record<string, string>> = {},
-): void {
-  for (const key of Object.keys(object)) {
-    if (known.includes(key) || object[key] === undefined) continue;
-    const specific = Object.hasOwn(rejected, key) ? rejected[key] : undefined;
-    at.at(key).fail(specific ?? unknownFieldDescription(key, known));
-  }
-}
-
-function unknownFieldDescription(key: string, known: readonly string[]): string {
-  const camel = key.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
-  const hint = camel !== key && known.includes(camel) ? `; did you mean "${camel}"?` : '';
-  const expected = known.length === 0 ? 'no fields are allowed here' : `known fields: ${known.join(', ')}`;
-  return `is not a known field (${expected})${hint}`;
-}
-
-/**
- * Reports on `at` unless exactly one of `members` is set. `replacementSet` says that a rejected stand-in
- * (deprecated `fileName`, removed `composeAction`) was set and already reported, so "none set" is not repeated.
- */
-function checkExactlyOne(
-  at: Checker,
-  object: JsonObject,
-  members: readonly string[],
-  replacementSet = false,
-): void {
-  const set = members.filter((key) => isSet(object, key));
-  if (set.length === 1 || (set.length === 0 && replacementSet)) return;
-  const found = set.length === 0 ? 'none is set' : `${set.join(', ')} are set`;
-  at.fail(`must set exactly one of ${members.join(', ')} (${found})`);
-}
-
-interface StringRule {
-  required?: boolean;
-  minChars?: number;
-  maxChars?: number;
-}
-
-/** Type and length checks; returns the string when it is one (even if too long), for further checks. */
-function checkString(at: Checker, value: unknown, rule: StringRule = {}): string | undefined {
-  if (value === undefined) {
-    if (rule.required === true) at.fail('is required');
-    return undefined;
-  }
-  if (typeof value !== 'string') {
-    at.fail(`must be a string (got ${typeName(value)})`);
-    return undefined;
-  }
-  const length = codePointLength(value);
-  if (rule.minChars !== undefined && length < rule.minChars) {
-    at.fail(
-      rule.minChars === 1
-        ? 'must not be empty'
-        : `must be at least ${rule.minChars} characters (got ${length})`,
-    );
-  }
-  if (rule.maxChars !== undefined && length > rule.maxChars) {
-    at.fail(`must be at most ${rule.maxChars} characters (got ${length})`);
-  }
-  return value;
-}
-
-function isOneOf<T extends string>(values: readonly T[], value: unknown): value is T {
-  return typeof value === 'string' && (values as readonly string[]).includes(value);
-}
-
-function checkEnum<T extends string>(at: Checker, value: unknown, values: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if (isOneOf(values, value)) return value;
-  at.fail(`must be one of ${values.join(', ')} (got ${preview(value)})`);
-  return undefined;
-}
-
-function checkBoolean(at: Checker, value: unknown): void {
-  if (value !== undefined && typeof value !== 'boolean')
-    at.fail(`must be a boolean (got ${typeName(value)})`);
-}
-
-function checkNumber(at: Checker, value: unknown, min: number, max: number): void {
-  if (value === undefined) {
-    at.fail('is required');
-  } else if (typeof value !== 'number' || !Number.isFinite(value)) {
-    at.fail(`must be a number (got ${typeName(value)})`);
-  } else if (value < min || value > max) {
-    at.fail(`must be between ${min} and ${max} (got ${value})`);
-  }
-}
-
-interface ArrayRule {
-  required?: boolean;
-  min?: number;
-  max?: number;
-  /** What the items are, for descriptions ("suggestions", "cards"). */
-  noun: string;
-}
-
-function checkArray(at: Checker, value: unknown, rule: ArrayRule): unknown[] | undefined {
-  if (value === undefined) {
-    if (rule.required === true) at.fail('is required');
-    return undefined;
-  }
-  if (!Array.isArray(value)) {
-    at.fail(`must be an array (got ${typeName(value)})`);
-    return undefined;
-  }
-  if (rule.min !== undefined && value.length < rule.min) {
-    at.fail(`must have at least ${rule.min} ${rule.noun} (got ${value.length})`);
-  }
-  if (rule.max !== undefined && value.length > rule.max) {
-    at.fail(`must have at most ${rule.max} ${rule.noun} (got ${value.length})`);
-  }
-  return value;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// URLs, timestamps, durations
-// ---------------------------------------------------------------------------------------------------------------
-
-function isHttpUrl(text: string): boolean {
-  if (!/^https?:\/\/\S+$/i.test(text) || !URL.canParse(text)) return false;
-  return new URL(text).hostname !== '';
-}
-
-/** An absolute RFC 3986 URI: a scheme, a colon, and no whitespace. */
-function isAbsoluteUri(text: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(text) && URL.canParse(text);
-}
-
-function checkHttpUrl(at: Checker, value: unknown, required: boolean): void {
-  const url = checkString(at, value, { required, maxChars: AGENT_MESSAGE_LIMITS.urlChars });
-  if (url !== undefined && !isHttpUrl(url)) at.fail('must be an absolute http or https URL');
-}
-
-const NANOS_PER_SECOND = 1_000_000_000n;
-const NANOS_PER_MILLISECOND = 1_000_000n;
-const MAX_EXPIRATION_NANOS = BigInt(AGENT_MESSAGE_LIMITS.maxExpirationSeconds) * NANOS_PER_SECOND;
-
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
-
-function daysInMonth(year: number, month: number): number {
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
-}
-
-/** Nanoseconds since the Unix epoch of an RFC 3339 timestamp (Z or ±hh:mm offset), or undefined if invalid. */
-export function parseTimestampNanos(text: string): bigint | undefined {
-  const match = RFC3339.exec(text);
-  if (match === null) return undefined;
-  const part = (index: number): number => Number(match[index]);
-  const [year, month, day, hour, minute, second] = [part(1), part(2), part(3), part(4), part(5), part(6)];
-  const valid =
-    year >= 1 &&
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= daysInMonth(year, month) &&
-    hour <= 23 &&
-    minute <= 59 &&
-    second <= 59;
-  if (!valid) return undefined;
-  let offsetMinutes = 0;
-  const sign = match[8];
-  if (sign !== undefined) {
-    const offsetHours = part(9);
-    const offsetMins = part(10);
-    if (offsetHours > 23 || offsetMins > 59) return undefined;
-    offsetMinutes = (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMins);
-  }
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day); // unlike Date.UTC, keeps years 0001–0099 as they are
-  date.setUTCHours(hour, minute - offsetMinutes, second, 0);
-  const fraction = BigInt((match[7] ?? '').padEnd(9, '0'));
-  return BigInt(date.getTime()) * NANOS_PER_MILLISECOND + fraction;
-}
-
-/** Nanoseconds of a protobuf JSON Duration in seconds (`"30s"`, `"3.5s"`), or undefined if invalid. */
-export function parseDurationNanos(text: string): bigint | undefined {
-  const match = /^(\d+)(?:\.(\d{1,9}))?s$/.exec(text);
-  if (match === null) return undefined;
-  return BigInt(match[1] ?? '0') * NANOS_PER_SECOND + BigInt((match[2] ?? '').padEnd(9, '0'));
-}
-
-function checkTimestamp(at: Checker, value: unknown, required: boolean): bigint | undefined {
-  const text = checkString(at, value, { required });
-  if (text === undefined) return undefined;
-  const nanos = parseTimestampNanos(text);
-  if (nanos === undefined) at.fail('must be an RFC 3339 timestamp such as "2030-01-31T09:00:00Z"');
-  return nanos;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -11,14 +11,9 @@ import {
   THUMBNAIL_IMAGE_ALIGNMENTS,
   WEBVIEW_VIEW_MODES,
 } from '../../shared/agent-message/types.js';
-import {
-  AGENT_MESSAGE_LIMITS,
-  MAX_AGENT_MESSAGE_BYTES,
-  isValidAgentMessage,
-  parseDurationNanos,
-  parseTimestampNanos,
-  validateAgentMessage,
-} from '../../shared/agent-message/validate.js';
+import { AGENT_MESSAGE_LIMITS, MAX_AGENT_MESSAGE_BYTES } from '../../shared/agent-message/limits.js';
+import { parseDurationNanos, parseTimestampNanos } from '../../shared/agent-message/time.js';
+import { isValidAgentMessage, validateAgentMessage } from '../../shared/agent-message/validate.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Builders
