@@ -1,5 +1,5 @@
 /** Message ids: RFC 4122 UUID syntax, fresh ids, and ids derived from an Idempotency-Key. */
-import { v4 as uuidv4, v5 as uuidv5, validate as uuidValidate } from 'uuid';
+import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
 
 /**
  * The UUID v5 namespace of Idempotency-Key derived ids: itself the v5 id of a fixed name in the URL
@@ -7,8 +7,11 @@ import { v4 as uuidv4, v5 as uuidv5, validate as uuidValidate } from 'uuid';
  */
 export const IDEMPOTENCY_KEY_NAMESPACE = uuidv5('rbm-functions:idempotency-key', uuidv5.URL);
 
+const UUID_SYNTAX = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** RFC 4122 UUID syntax (8-4-4-4-12 hex digits), whatever its version and variant digits say. */
 export function isUuid(value: string): boolean {
-  return uuidValidate(value);
+  return UUID_SYNTAX.test(value);
 }
 
 export function newMessageId(): string {
@@ -20,7 +23,8 @@ export function messageIdForIdempotencyKey(agentId: string, key: string): string
   return uuidv5(`${agentId}/${key}`, IDEMPOTENCY_KEY_NAMESPACE);
 }
 
-/** 1–256 printable ASCII characters. */
+/** 1–256 printable characters (no control characters). */
 export function isValidIdempotencyKey(value: string): boolean {
-  return /^[\x20-\x7e]{1,256}$/.test(value);
+  const characters = [...value];
+  return characters.length >= 1 && characters.length <= 256 && !/[\p{Cc}]/u.test(value);
 }

@@ -20,6 +20,12 @@ const config = loadAtStartup(logger, () => ({
 }));
 const publish = createPublisher(config.projectId);
 
+function redeliveryRequested(): Error {
+  const error = new Error('inbound processing failed; redelivery requested (see the structured log)');
+  error.stack = error.message;
+  return error;
+}
+
 functions.cloudEvent('inbound', async (event: functions.CloudEvent<unknown>) => {
   const db = firestore(config.projectId);
   const work = processInbound(event.data, event.id, {
@@ -35,8 +41,9 @@ functions.cloudEvent('inbound', async (event: functions.CloudEvent<unknown>) => 
   try {
     await withDeadline(work, config.deadlineMs, 'inbound processing');
   } catch (error) {
-    // Thrown on purpose: the push gets a 500, Pub/Sub redelivers, and dead-letters after its attempts.
     logger.warn('Inbound failed; Pub/Sub will redeliver', { pubsubMessageId: event.id, err: error });
-    throw error;
+    // Thrown on purpose: the push gets a 500, Pub/Sub redelivers, and dead-letters after its attempts. The
+    // framework prints what is thrown, stack and all, outside our redacting logger: throw only a fixed text.
+    throw redeliveryRequested();
   }
 });

@@ -1,14 +1,14 @@
 /** send (HTTP): POST /v1/phones/{E.164}/agentMessages?messageId=&agentId= — CONTRACT §4. */
 import * as functions from '@google-cloud/functions-framework';
 import { ApiError } from '../../shared/errors.js';
-import { installJsonParseErrorPassthrough } from '../../shared/http/json-parse-errors.js';
-import { assertBodySize, jsonObjectBody, queryParam } from '../../shared/http/request.js';
+import { installBodyParseErrorPassthrough } from '../../shared/http/body-parse-errors.js';
+import { jsonObjectBody, queryParam } from '../../shared/http/request.js';
 import { errorResult, methodNotAllowed, respond } from '../../shared/http/response.js';
 import { outboundContext } from '../../shared/outbound/context.js';
 import { parseAgentMessagePath } from '../../shared/outbound/request-checks.js';
 import { sendMessage } from '../../shared/outbound/send-message.js';
 
-installJsonParseErrorPassthrough();
+installBodyParseErrorPassthrough();
 const context = outboundContext('send', process.env);
 
 functions.http('send', (req, res) =>
@@ -20,14 +20,13 @@ functions.http('send', (req, res) =>
       );
     }
     if (req.method !== 'POST') return methodNotAllowed(req.method, 'POST');
-    assertBodySize(req);
     return sendMessage(
       {
         phoneNumber: path.phoneNumber,
         messageId: queryParam(req, 'messageId'),
         agentId: queryParam(req, 'agentId'),
         idempotencyKey: req.get('idempotency-key'),
-        body: jsonObjectBody(req),
+        body: await jsonObjectBody(req),
       },
       { store: context.store(), rbm: context.rbm(), logger: context.logger },
     );

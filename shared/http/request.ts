@@ -1,38 +1,60 @@
 /** Reading HTTP requests as functions-framework hands them over. */
 import type { Request } from '@google-cloud/functions-framework';
 import { ApiError } from '../errors.js';
+import type { BodyParseError } from './body-parse-errors.js';
 
 /** Bodies above this are refused with 413 before anything else is looked at. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
-export function rawBodyOf(req: Request): Buffer {
-  if (Buffer.isBuffer(req.rawBody)) return req.rawBody;
-  if (Buffer.isBuffer(req.body)) return req.body;
-  if (typeof req.body === 'string') return Buffer.from(req.body, 'utf8');
-  return Buffer.alloc(0);
-}
+type FrameworkRequest = Request & { bodyParseError?: BodyParseError };
 
-export function assertBodySize(req: Request, limit = MAX_REQUEST_BYTES): void {
-  const declared = Number(req.get('content-length') ?? 0);
-  if (rawBodyOf(req).length > limit || declared > limit) {
-    throw new ApiError(413, `Request body exceeds ${limit} bytes.`, 'OUT_OF_RANGE');
-  }
-}
-
-/** The body as a JSON object, whatever content type it came with; 400 when it is not one. */
-export function jsonObjectBody(req: Request): Record<string, unknown> {
-  if ((req as Request & { jsonParseError?: unknown }).jsonParseError !== undefined) {
-    throw new ApiError(400, 'Request body is not valid JSON.', 'INVALID_ARGUMENT');
-  }
-  let value: unknown = req.body;
-  if (Buffer.isBuffer(value) || typeof value === 'string' || value === undefined) {
-    const text = rawBodyOf(req).toString('utf8');
-    if (text.trim() === '') throw new ApiError(400, 'Request body is empty; a JSON object is required.');
-    try {
-      value = JSON.parse(text);
-    } catch {
-      throw new ApiError(400, 'Request body is not valid JSON.');
+/**
+ * The request body as bytes, whatever its content type. The framework's parsers keep the bytes they read in
+ * `rawBody`; a request without a Content-Type is read here. 413 above `limit`; a body the parsers refused
+ * (bad JSON, unknown charset) is answered in Google's error shape.
+ */
+export async function rawBody(req: Request, limit = MAX_REQUEST_BYTES): Promise<Buffer> {
+  const refused = (req as FrameworkRequest).bodyParseError;
+  if (refused) throw new ApiError(refused.status, refused.message);
+  if (Number(req.get('content-length') ?? 0) > limit) throw tooLarge(limit);
+  let bytes: Buffer;
+  if (Buffer.isBuffer(req.rawBody)) {
+    bytes = req.rawBody;
+  } else if (req.readable && !req.readableEnded) {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw tooLarge(limit);
+      chunks.push(chunk);
     }
+    bytes = Buffer.concat(chunks);
+  } else {
+    bytes = Buffer.alloc(0);
+  }
+  if (bytes.length > limit) throw tooLarge(limit);
+  return bytes;
+}
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError(413, `Request body exceeds ${limit} bytes.`, 'OUT_OF_RANGE');
+}
+
+/**
+ * The body as a JSON object, parsed from its bytes whatever Content-Type it came with (a JSON body sent as a
+ * form or without a type is still JSON); 400 when it is not one.
+ */
+export async function jsonObjectBody(
+  req: Request,
+  limit = MAX_REQUEST_BYTES,
+): Promise<Record<string, unknown>> {
+  const text = (await rawBody(req, limit)).toString('utf8');
+  if (text.trim() === '') throw new ApiError(400, 'Request body is empty; a JSON object is required.');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'Request body is not valid JSON.');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ApiError(400, 'Request body must be a JSON object.');

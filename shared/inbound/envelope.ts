@@ -19,6 +19,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const base64Of = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+
 export function readEnvelope(eventData: unknown, eventId: string | undefined): EnvelopeResult {
   let data: unknown = eventData;
   if (Buffer.isBuffer(data)) data = data.toString('utf8');
@@ -29,12 +31,15 @@ export function readEnvelope(eventData: unknown, eventId: string | undefined): E
       return {
         ok: false,
         reason: 'event data is not JSON',
-        raw: Buffer.from(String(eventData)).toString('base64'),
+        raw: base64Of(String(eventData)),
       };
     }
   }
   const message = isRecord(data) ? data.message : undefined;
-  if (!isRecord(message)) return { ok: false, reason: 'event has no Pub/Sub message', raw: '' };
+  if (!isRecord(message)) {
+    // Keep what did arrive: the whole event data, so different bad events stay different records.
+    return { ok: false, reason: 'event has no Pub/Sub message', raw: base64Of(JSON.stringify(data) ?? '') };
+  }
   const attributes: Record<string, string> = {};
   if (isRecord(message.attributes)) {
     for (const [key, value] of Object.entries(message.attributes))
@@ -48,7 +53,8 @@ export function readEnvelope(eventData: unknown, eventId: string | undefined): E
         : eventId;
   const encoded = typeof message.data === 'string' ? message.data : '';
   const decoded = decodeBase64(encoded);
-  if (decoded === undefined) return { ok: false, reason: 'message.data is not base64', raw: encoded };
+  if (decoded === undefined)
+    return { ok: false, reason: 'message.data is not base64', raw: base64Of(encoded) };
   if (decoded.length === 0) return { ok: false, reason: 'message.data is empty', raw: '' };
   return { ok: true, message: { data: decoded, attributes, pubsubMessageId } };
 }

@@ -19,7 +19,7 @@ export interface Reject {
 export async function recordReject(db: Firestore, reject: Reject, now: Date): Promise<string> {
   const id = reject.pubsubMessageId
     ? `pubsub-${reject.pubsubMessageId}`
-    : `sha256-${createHash('sha256').update(reject.data).update(reject.reason).digest('hex')}`;
+    : `sha256-${createHash('sha256').update(reject.data).update('\n').update(reject.reason).digest('hex')}`;
   try {
     await db
       .collection(INBOUND_REJECTS)

@@ -38,7 +38,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
     throw new ApiError(400, 'message.data must be non-empty base64.');
   if (!isValidSignature(data, request.signature, deps.clientToken)) {
     deps.logger.warn('Webhook callback refused: missing or invalid X-Goog-Signature', {
-      hasSignature: request.signature !== undefined,
+      signed: request.signature !== undefined,
     });
     return errorResult(new ApiError(401, 'Missing or invalid X-Goog-Signature.', 'UNAUTHENTICATED'));
   }

@@ -138,6 +138,12 @@ describe('webhook', () => {
     expect(answer.status).toBe(status);
   });
 
+  it('a method other than POST is 405', async () => {
+    const answer = await request(stack.webhook.url, { method: 'GET' });
+    expect(answer.status).toBe(405);
+    expect(answer.json).toMatchObject({ error: { code: 405 } });
+  });
+
   it('a body over 1 MiB is 413', async () => {
     const answer = await request(stack.webhook.url, {
       method: 'POST',

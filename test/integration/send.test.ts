@@ -267,6 +267,62 @@ describe('send', () => {
     expect(outbound().rbm.calls).toHaveLength(0);
   });
 
+  it.each([
+    ['form-encoded (curl -d)', 'application/x-www-form-urlencoded'],
+    ['text/plain', 'text/plain'],
+    ['with an empty Content-Type (no parser reads it)', ''],
+  ])('a JSON body sent %s is read as JSON', async (_name, contentType) => {
+    const answer = await request(sendUrl(testPhone(), `?messageId=${uuid()}`), {
+      method: 'POST',
+      rawBody: JSON.stringify(text),
+      headers: { 'content-type': contentType },
+    });
+    expect(answer.status).toBe(200);
+    expect(outbound().rbm.creates()[0]?.body).toEqual(text);
+  });
+
+  it('an unsupported charset is refused in Google’s error shape', async () => {
+    const answer = await request(sendUrl(testPhone()), {
+      method: 'POST',
+      rawBody: JSON.stringify(text),
+      headers: { 'content-type': 'application/json; charset=koi9' },
+    });
+    expect(answer.status).toBe(415);
+    expect(answer.json).toMatchObject({ error: { code: 415 } });
+    expect(answer.text).not.toContain('<');
+  });
+
+  it('accepts any well-formed UUID as message id, whatever its version digit', async () => {
+    const id = '11111111-2222-3333-4444-555555555555';
+    const answer = await request(sendUrl(testPhone(), `?messageId=${id}`), { method: 'POST', body: text });
+    expect(answer.status).toBe(200);
+    expect(outbound().rbm.creates()[0]?.messageId).toBe(id);
+  });
+
+  it('an invalid Idempotency-Key is a 400 naming the header', async () => {
+    const answer = await request(sendUrl(testPhone()), {
+      method: 'POST',
+      body: text,
+      headers: { 'Idempotency-Key': 'x'.repeat(257) },
+    });
+    expect(answer.status).toBe(400);
+    expect(JSON.stringify(answer.json)).toContain('Idempotency-Key');
+    expect(outbound().rbm.calls).toHaveLength(0);
+  });
+
+  it('the same Idempotency-Key with a different body is 409', async () => {
+    const phone = testPhone();
+    const headers = { 'Idempotency-Key': 'order-9' };
+    expect((await request(sendUrl(phone), { method: 'POST', body: text, headers })).status).toBe(200);
+    const other = await request(sendUrl(phone), {
+      method: 'POST',
+      body: { contentMessage: { text: 'changed' } },
+      headers,
+    });
+    expect(other.status).toBe(409);
+    expect(outbound().rbm.creates()).toHaveLength(1);
+  });
+
   it('a wrong method is 405 with Allow: POST', async () => {
     const answer = await request(sendUrl(testPhone()), { method: 'PUT', body: text });
     expect(answer.status).toBe(405);

@@ -43,7 +43,7 @@ describe('backoff', () => {
   });
 
   it.each([
-    [408, true],
+    [408, false],
     [429, true],
     [500, true],
     [503, true],

@@ -39,7 +39,9 @@ describe('message ids', () => {
     ['', false],
     ['x'.repeat(257), false],
     ['tab\there', false],
-    ['naïve', false],
+    ['naïve', true],
+    ['x'.repeat(255) + 'é', true],
+    ['line\nbreak', false],
   ])('Idempotency-Key %j valid: %s', (key, valid) => {
     expect(isValidIdempotencyKey(key)).toBe(valid);
   });
