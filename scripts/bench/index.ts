@@ -74,7 +74,12 @@ try {
     FIRESTORE_EMULATOR_HOST: hosts.firestoreHost,
     PUBSUB_EMULATOR_HOST: hosts.pubsubHost,
   };
-  const settings = { agentId: AGENT_ID, clientToken: CLIENT_TOKEN, rbmUrl: rbm.url };
+  const settings = {
+    agentId: AGENT_ID,
+    clientToken: CLIENT_TOKEN,
+    rbmUrl: rbm.url,
+    topics: { inbound: 'rbm-inbound', userMessages: 'rbm-user-messages' },
+  };
   const bundle = (
     name: (typeof FUNCTION_NAMES)[number],
     prepare: ColdStartVariant['prepare'],

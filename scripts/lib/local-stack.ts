@@ -31,6 +31,16 @@ export interface LocalStackOptions {
   /** Extra environment per function, over the defaults. */
   env?: Partial<Record<FunctionName, Record<string, string>>>;
   onLine?: (source: string, line: string, stream: OutputStream) => void;
+  /**
+   * Terraform's `name_prefix` for every topic and subscription (ends with "-"). Stacks that share emulators
+   * use distinct prefixes, so messages still in flight for one stack never reach another.
+   */
+  topicPrefix?: string;
+}
+
+export interface StackTopics {
+  inbound: string;
+  userMessages: string;
 }
 
 export interface LocalStack {
@@ -42,6 +52,7 @@ export interface LocalStack {
   /** The sandbox web page and its API on the fake RBM's port. */
   sandbox: SandboxPage;
   functions: Record<FunctionName, FunctionServer>;
+  topics: StackTopics;
   /** The environment that points client libraries and tools at this stack. */
   clientEnv: Record<string, string>;
   /** Every log line the functions printed. */
@@ -69,16 +80,24 @@ function emulatorEnv(projectId: string, hosts: EmulatorHosts): Record<string, st
 export function functionEnv(
   name: FunctionName,
   base: Record<string, string>,
-  settings: { agentId: string; clientToken: string; rbmUrl: string },
+  settings: { agentId: string; clientToken: string; rbmUrl: string; topics: StackTopics },
 ): Record<string, string> {
   switch (name) {
     case 'send':
     case 'revoke':
       return { ...base, RBM_AGENT_ID: settings.agentId, RBM_API_ENDPOINT: settings.rbmUrl, RBM_AUTH: 'none' };
     case 'webhook':
-      return { ...base, RBM_WEBHOOK_CLIENT_TOKEN: settings.clientToken, RBM_INBOUND_TOPIC: 'rbm-inbound' };
+      return {
+        ...base,
+        RBM_WEBHOOK_CLIENT_TOKEN: settings.clientToken,
+        RBM_INBOUND_TOPIC: settings.topics.inbound,
+      };
     case 'inbound':
-      return { ...base, RBM_AGENT_ID: settings.agentId, RBM_USER_MESSAGES_TOPIC: 'rbm-user-messages' };
+      return {
+        ...base,
+        RBM_AGENT_ID: settings.agentId,
+        RBM_USER_MESSAGES_TOPIC: settings.topics.userMessages,
+      };
   }
 }
 
@@ -86,6 +105,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const projectId = options.projectId ?? LOCAL_DEFAULTS.projectId;
   const agentId = options.agentId ?? LOCAL_DEFAULTS.agentId;
   const clientToken = options.clientToken ?? LOCAL_DEFAULTS.clientToken;
+  const prefix = options.topicPrefix ?? '';
+  const topics: StackTopics = { inbound: `${prefix}rbm-inbound`, userMessages: `${prefix}rbm-user-messages` };
   const cleanups: Array<() => Promise<unknown>> = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -118,7 +139,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           name,
           ...(options.ports?.[name] ? { port: options.ports[name] } : {}),
           env: {
-            ...functionEnv(name, base, { agentId, clientToken, rbmUrl: rbm.url }),
+            ...functionEnv(name, base, { agentId, clientToken, rbmUrl: rbm.url, topics }),
             ...options.env?.[name],
           },
           ...(options.onLine
@@ -141,17 +162,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(() => pubsub.close());
     const pushEndpointFor = (name: FunctionName) =>
-      `${functions[name].url}/projects/${projectId}/topics/rbm-inbound`;
-    const topology = await loadPubSubTopology();
+      `${functions[name].url}/projects/${projectId}/topics/${topics.inbound}`;
+    const topology = await loadPubSubTopology(undefined, prefix);
     await provisionPubSub(pubsub, topology, pushEndpointFor);
-    // Emulators can outlive a stack: aim existing push subscriptions at this stack's functions.
-    for (const subscription of topology.subscriptions) {
-      if (subscription.push) {
-        await pubsub
-          .subscription(subscription.name)
-          .modifyPushConfig({ pushEndpoint: pushEndpointFor(subscription.push.functionName) });
-      }
+    // Emulators can outlive a stack: aim existing push subscriptions at this stack's functions, and stop
+    // the pushes when it stops, so redeliveries never reach whatever listens on these ports next.
+    const pushSubscriptions = topology.subscriptions.flatMap((subscription) =>
+      subscription.push
+        ? [{ name: subscription.name, endpoint: pushEndpointFor(subscription.push.functionName) }]
+        : [],
+    );
+    for (const { name, endpoint } of pushSubscriptions) {
+      await pubsub.subscription(name).modifyPushConfig({ pushEndpoint: endpoint });
     }
+    cleanups.push(() =>
+      Promise.all(pushSubscriptions.map(({ name }) => pubsub.subscription(name).modifyPushConfig({}))),
+    );
     rbm.configureWebhook({ url: functions.webhook.url, clientToken });
 
     return {
@@ -162,6 +188,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       rbm,
       sandbox,
       functions,
+      topics,
       clientEnv: {
         ...base,
         RBM_SEND_URL: functions.send.url,

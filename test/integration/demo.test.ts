@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../scripts/lib/function-server.js';
 import { startLocalStack, type LocalStack } from '../../scripts/lib/local-stack.js';
 import { runDemo, type DemoEndpoints } from '../../sandbox/demo/scenario.js';
-import { emulatorContext } from '../support/emulator-context.js';
+import { emulatorContext, uniqueTopicPrefix } from '../support/emulator-context.js';
 import { clearFirestore, firestoreAdmin } from '../support/firestore-admin.js';
 
 let stack: LocalStack | undefined;
@@ -19,6 +19,7 @@ beforeAll(async () => {
   stack = await startLocalStack({
     projectId: context.projectId,
     emulators: { pubsubHost: context.pubsubHost, firestoreHost: context.firestoreHost },
+    topicPrefix: uniqueTopicPrefix(),
     agentId: 'demo-agent',
     clientToken: 'demo-test-client-token',
   });

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../scripts/lib/local-stack.js';
 import { launchChromium, type Browser } from '../../sandbox/tools/chromium.js';
-import { emulatorContext } from '../support/emulator-context.js';
+import { emulatorContext, uniqueTopicPrefix } from '../support/emulator-context.js';
 import { clearFirestore, firestoreAdmin } from '../support/firestore-admin.js';
 import { request } from '../support/http.js';
 import { testPhone } from '../support/phones.js';
@@ -22,6 +22,7 @@ beforeAll(async () => {
   stack = await startLocalStack({
     projectId: context.projectId,
     emulators: { pubsubHost: context.pubsubHost, firestoreHost: context.firestoreHost },
+    topicPrefix: uniqueTopicPrefix(),
     agentId: 'browser-agent',
     clientToken: 'browser-test-client-token',
   });

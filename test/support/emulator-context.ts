@@ -33,3 +33,11 @@ export function emulatorEnv(context: EmulatorContext = emulatorContext()): Recor
     PUBSUB_EMULATOR_HOST: context.pubsubHost,
   };
 }
+
+/**
+ * A topic prefix of its own for a stack on the shared test emulators, so that messages still in flight for one
+ * test file's stack never reach another's.
+ */
+export function uniqueTopicPrefix(): string {
+  return `t${Math.random().toString(36).slice(2, 8)}-`;
+}

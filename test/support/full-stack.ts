@@ -5,13 +5,12 @@
 import type { FunctionServer } from '../../scripts/lib/function-server.js';
 import { startLocalStack } from '../../scripts/lib/local-stack.js';
 import type { FakeRbm, FakeRbmOptions } from '../../sandbox/fake-rbm/index.js';
-import { emulatorContext, emulatorEnv } from './emulator-context.js';
+import { emulatorContext, emulatorEnv, uniqueTopicPrefix } from './emulator-context.js';
 import { outboundEnv, TEST_AGENT_ID } from './outbound-stack.js';
 import { pubsubAdmin } from './pubsub-admin.js';
 import { tapTopic, type TopicTap } from './topic-tap.js';
 
 export const CLIENT_TOKEN = 'test-client-token-0123456789';
-export const INBOUND_TOPIC = 'rbm-inbound';
 export const USER_MESSAGES_TOPIC = 'rbm-user-messages';
 
 export interface FullStack {
@@ -50,6 +49,7 @@ export async function startFullStack(options: FakeRbmOptions = {}): Promise<Full
   const local = await startLocalStack({
     projectId: context.projectId,
     emulators: { pubsubHost: context.pubsubHost, firestoreHost: context.firestoreHost },
+    topicPrefix: uniqueTopicPrefix(),
     agentId: TEST_AGENT_ID,
     clientToken: CLIENT_TOKEN,
     rbm: options,
@@ -61,8 +61,8 @@ export async function startFullStack(options: FakeRbmOptions = {}): Promise<Full
   });
   const pubsub = pubsubAdmin();
   const [inboundTap, userMessagesTap] = await Promise.all([
-    tapTopic(pubsub, INBOUND_TOPIC),
-    tapTopic(pubsub, USER_MESSAGES_TOPIC),
+    tapTopic(pubsub, local.topics.inbound),
+    tapTopic(pubsub, local.topics.userMessages),
   ]);
   return {
     rbm: local.rbm,
