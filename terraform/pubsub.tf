@@ -71,7 +71,9 @@ resource "google_pubsub_subscription" "inbound_push" {
     # The run.app URL of the function's Cloud Run service: the service the run.invoker binding is on and the
     # audience Cloud Run checks. inbound's ingress is internal-only; Pub/Sub push from the same project (or
     # VPC Service Controls perimeter) is internal traffic, so delivery works while the internet is refused.
-    push_endpoint = google_cloudfunctions2_function.function["inbound"].service_config[0].uri
+    # The /projects/P/topics/T path is what functions-framework reads the CloudEvent's source from (without
+    # it, every push logs "Failed to extract the topic name from the URL path"); the service ignores it.
+    push_endpoint = "${google_cloudfunctions2_function.function["inbound"].service_config[0].uri}/projects/${var.project_id}/topics/${google_pubsub_topic.inbound.name}"
 
     oidc_token {
       service_account_email = google_service_account.inbound_push.email

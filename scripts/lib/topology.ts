@@ -229,11 +229,14 @@ function resolveTopicReference(value: HclValue | undefined, ctx: ResolveContext,
   return resolveName(topic.name, ctx, `google_pubsub_topic.${match[1]}.name`);
 }
 
-/** `${google_cloudfunctions2_function.<r>["inbound"].service_config[0].uri}` (or `.url`) → "inbound". */
+/**
+ * `${google_cloudfunctions2_function.<r>["inbound"].service_config[0].uri}` (or `.url`), optionally followed by
+ * `/projects/${var.project_id}/topics/${google_pubsub_topic.<t>.name}` → "inbound".
+ */
 function resolvePushTarget(value: HclValue | undefined, ctx: ResolveContext, where: string): FunctionName {
   const match =
     typeof value === 'string'
-      ? /^\$\{google_cloudfunctions2_function\.(\w+)\["(\w+)"\]\.(?:service_config\[0\]\.uri|url)\}$/.exec(
+      ? /^\$\{google_cloudfunctions2_function\.(\w+)\["(\w+)"\]\.(?:service_config\[0\]\.uri|url)\}(?:\/projects\/\$\{var\.project_id\}\/topics\/\$\{google_pubsub_topic\.\w+\.name\})?$/.exec(
           value,
         )
       : null;

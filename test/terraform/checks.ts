@@ -448,9 +448,11 @@ export function checkPubSub(config: TerraformConfig): string[] {
     const push = nestedBlock(body, 'push_config');
     if (push) {
       const oidc = nestedBlock(push, 'oidc_token');
-      if (!oidc?.service_account_email || oidc.audience !== push.push_endpoint) {
+      const audience = typeof oidc?.audience === 'string' ? oidc.audience : undefined;
+      const endpoint = typeof push.push_endpoint === 'string' ? push.push_endpoint : undefined;
+      if (!oidc?.service_account_email || !audience || !endpoint?.startsWith(audience)) {
         problems.push(
-          `google_pubsub_subscription.${name}: push needs an oidc_token whose audience is the endpoint`,
+          `google_pubsub_subscription.${name}: push needs an oidc_token whose audience is the endpoint's service URL`,
         );
       }
     }

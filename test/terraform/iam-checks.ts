@@ -220,7 +220,7 @@ export function pushSubscriptions(config: TerraformConfig): PushSubscription[] {
 function pushTargetFunction(config: TerraformConfig, endpoint: HclValue | undefined): string | undefined {
   const match =
     typeof endpoint === 'string'
-      ? /^\$\{google_cloudfunctions2_function\.(\w+)\["(\w+)"\]\.(?:service_config\[0\]\.uri|url)\}$/.exec(
+      ? /^\$\{google_cloudfunctions2_function\.(\w+)\["(\w+)"\]\.(?:service_config\[0\]\.uri|url)\}(?:\/projects\/\$\{var\.project_id\}\/topics\/\$\{google_pubsub_topic\.\w+\.name\})?$/.exec(
           endpoint,
         )
       : null;

@@ -109,7 +109,7 @@ describe('loadPubSubTopology', () => {
     ],
     [
       'a push endpoint that is not a function',
-      'push_endpoint = google_cloudfunctions2_function.function["inbound"].service_config[0].uri',
+      'push_endpoint = "${google_cloudfunctions2_function.function["inbound"].service_config[0].uri}/projects/${var.project_id}/topics/${google_pubsub_topic.inbound.name}"',
       'push_endpoint = "https://example.com/push"',
       /cannot resolve push endpoint/,
     ],
