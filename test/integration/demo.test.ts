@@ -5,9 +5,10 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../scripts/lib/function-server.js';
-import { startLocalStack, type LocalStack } from '../../scripts/lib/local-stack.js';
+import type { LocalStack } from '../../scripts/lib/local-stack.js';
 import { runDemo, type DemoEndpoints } from '../../sandbox/demo/scenario.js';
-import { emulatorContext, uniqueTopicPrefix } from '../support/emulator-context.js';
+import { emulatorContext } from '../support/emulator-context.js';
+import { startStackOnTestEmulators } from '../support/full-stack.js';
 import { clearFirestore, firestoreAdmin } from '../support/firestore-admin.js';
 
 let stack: LocalStack | undefined;
@@ -16,10 +17,7 @@ let endpoints: DemoEndpoints;
 beforeAll(async () => {
   await clearFirestore();
   const context = emulatorContext();
-  stack = await startLocalStack({
-    projectId: context.projectId,
-    emulators: { pubsubHost: context.pubsubHost, firestoreHost: context.firestoreHost },
-    topicPrefix: uniqueTopicPrefix(),
+  stack = await startStackOnTestEmulators({
     agentId: 'demo-agent',
     clientToken: 'demo-test-client-token',
   });

@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../scripts/lib/local-stack.js';
+import type { LocalStack } from '../../scripts/lib/local-stack.js';
 import type { SandboxState } from '../../sandbox/app/index.js';
-import { emulatorContext, uniqueTopicPrefix } from '../support/emulator-context.js';
+import { startStackOnTestEmulators } from '../support/full-stack.js';
 import { clearFirestore, firestoreAdmin } from '../support/firestore-admin.js';
 import { request } from '../support/http.js';
 import { testPhone } from '../support/phones.js';
@@ -18,11 +18,7 @@ const api = (path: string): string => `${stack.rbm.url}/sandbox/api${path}`;
 const phonePath = (phone: string): string => `/phones/${encodeURIComponent(phone)}`;
 
 beforeAll(async () => {
-  const context = emulatorContext();
-  stack = await startLocalStack({
-    projectId: context.projectId,
-    emulators: { pubsubHost: context.pubsubHost, firestoreHost: context.firestoreHost },
-    topicPrefix: uniqueTopicPrefix(),
+  stack = await startStackOnTestEmulators({
     agentId: 'api-agent',
     clientToken: 'api-test-client-token',
   });

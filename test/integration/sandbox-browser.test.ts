@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../scripts/lib/local-stack.js';
+import type { LocalStack } from '../../scripts/lib/local-stack.js';
 import { launchChromium, type Browser } from '../../sandbox/tools/chromium.js';
-import { emulatorContext, uniqueTopicPrefix } from '../support/emulator-context.js';
+import { startStackOnTestEmulators } from '../support/full-stack.js';
 import { clearFirestore, firestoreAdmin } from '../support/firestore-admin.js';
 import { request } from '../support/http.js';
 import { testPhone } from '../support/phones.js';
@@ -18,11 +18,7 @@ let browser: Browser | undefined;
 
 beforeAll(async () => {
   await clearFirestore();
-  const context = emulatorContext();
-  stack = await startLocalStack({
-    projectId: context.projectId,
-    emulators: { pubsubHost: context.pubsubHost, firestoreHost: context.firestoreHost },
-    topicPrefix: uniqueTopicPrefix(),
+  stack = await startStackOnTestEmulators({
     agentId: 'browser-agent',
     clientToken: 'browser-test-client-token',
   });

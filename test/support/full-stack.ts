@@ -3,7 +3,7 @@
  * reaches rbm-inbound and rbm-user-messages, and short retry budgets so failure tests stay quick.
  */
 import type { FunctionServer } from '../../scripts/lib/function-server.js';
-import { startLocalStack } from '../../scripts/lib/local-stack.js';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../scripts/lib/local-stack.js';
 import type { FakeRbm, FakeRbmOptions } from '../../sandbox/fake-rbm/index.js';
 import { emulatorContext, emulatorEnv, uniqueTopicPrefix } from './emulator-context.js';
 import { outboundEnv, TEST_AGENT_ID } from './outbound-stack.js';
@@ -76,4 +76,17 @@ export async function startFullStack(options: FakeRbmOptions = {}): Promise<Full
       await local.stop();
     },
   };
+}
+
+/** A local stack on the test run's emulators, with topics of its own (see uniqueTopicPrefix). */
+export function startStackOnTestEmulators(
+  options: Omit<LocalStackOptions, 'projectId' | 'emulators' | 'topicPrefix'> = {},
+): Promise<LocalStack> {
+  const context = emulatorContext();
+  return startLocalStack({
+    ...options,
+    projectId: context.projectId,
+    emulators: { pubsubHost: context.pubsubHost, firestoreHost: context.firestoreHost },
+    topicPrefix: uniqueTopicPrefix(),
+  });
 }
