@@ -4,6 +4,7 @@
  */
 import type { FieldViolation } from '../errors.js';
 import { AGENT_MESSAGE_LIMITS } from './limits.js';
+import { isJsonObject, type JsonObject } from '../json-values.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Violation accumulator with a path prefix
@@ -35,12 +36,6 @@ export class Checker {
 // ---------------------------------------------------------------------------------------------------------------
 // Generic checks
 // ---------------------------------------------------------------------------------------------------------------
-
-export type JsonObject = Record<string, unknown>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** An own property (never one inherited from Object.prototype). */
 export function get(object: JsonObject, key: string): unknown {
@@ -75,7 +70,7 @@ export function expectObject(
   value: unknown,
   description = 'must be an object',
 ): JsonObject | undefined {
-  if (isObject(value)) return value;
+  if (isJsonObject(value)) return value;
   at.fail(`${description} (got ${typeName(value)})`);
   return undefined;
 }

@@ -25,10 +25,10 @@
  */
 
 import type { FieldViolation } from '../errors.js';
+import type { JsonObject } from '../json-values.js';
 import type { AgentMessage } from './types.js';
 import {
   Checker,
-  type JsonObject,
   get,
   isSet,
   expectObject,

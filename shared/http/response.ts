@@ -1,6 +1,7 @@
 /** What a handler decided, and writing it to the wire. */
 import type { Response } from '@google-cloud/functions-framework';
 import { ApiError } from '../errors.js';
+import { isTransientGrpcError } from '../grpc-status.js';
 import type { Logger } from '../log/logger.js';
 
 export interface HttpResult {
@@ -31,14 +32,6 @@ export function methodNotAllowed(method: string, allowed: string): HttpResult {
   });
 }
 
-/** gRPC DEADLINE_EXCEEDED, ABORTED and UNAVAILABLE from Firestore or Pub/Sub: worth a retry by the caller. */
-const TRANSIENT_GRPC_CODES = new Set([4, 10, 14]);
-
-function isTransientBackendError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'number' && TRANSIENT_GRPC_CODES.has(code);
-}
-
 /** Runs a handler and turns every outcome, including unexpected errors, into a Google-shaped response. */
 export async function respond(
   res: Response,
@@ -51,7 +44,7 @@ export async function respond(
   } catch (error) {
     if (error instanceof ApiError) {
       result = errorResult(error);
-    } else if (isTransientBackendError(error)) {
+    } else if (isTransientGrpcError(error)) {
       logger.warn('Backend temporarily unavailable', { err: error });
       result = errorResult(
         new ApiError(503, 'A backend is temporarily unavailable; retry the request.', 'UNAVAILABLE'),

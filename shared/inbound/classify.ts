@@ -4,6 +4,7 @@
  */
 import { AGENT_DOMAIN } from '../config/env.js';
 import { isE164 } from '../phone.js';
+import { dateFrom, isJsonObject } from '../json-values.js';
 
 export const USER_MESSAGE_KINDS = ['text', 'userFile', 'location', 'suggestionResponse'] as const;
 export type UserMessageKind = (typeof USER_MESSAGE_KINDS)[number];
@@ -38,10 +39,6 @@ export type InboundPayload =
   | (Common & { kind: 'launchEvent'; eventId: string | undefined; fields: Record<string, unknown> })
   | { kind: 'unprocessable'; reason: string };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 const str = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
@@ -51,20 +48,13 @@ export function normaliseAgentId(value: unknown): string | undefined {
   return id.endsWith(AGENT_DOMAIN) ? id.slice(0, -AGENT_DOMAIN.length) : id;
 }
 
-function parseTime(value: unknown): Date | undefined {
-  const text = str(value);
-  if (text === undefined) return undefined;
-  const date = new Date(text);
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
-
 const unprocessable = (reason: string): InboundPayload => ({ kind: 'unprocessable', reason });
 
 export function classifyInbound(decoded: unknown, attributes: Record<string, string>): InboundPayload {
-  if (!isRecord(decoded)) return unprocessable('payload is not a JSON object');
+  if (!isJsonObject(decoded)) return unprocessable('payload is not a JSON object');
   const common: Common = {
     agentId: normaliseAgentId(decoded.agentId),
-    sendTime: parseTime(decoded.sendTime),
+    sendTime: dateFrom(decoded.sendTime),
   };
 
   if (attributes.type === 'agent_launch_event') {
@@ -86,7 +76,7 @@ export function classifyInbound(decoded: unknown, attributes: Record<string, str
     if (id === undefined) return unprocessable('user message without messageId or eventId');
     if (id.includes('/')) return unprocessable('user message id contains "/"');
     const payload = decoded[content];
-    if (content === 'text' ? typeof payload !== 'string' : !isRecord(payload)) {
+    if (content === 'text' ? typeof payload !== 'string' : !isJsonObject(payload)) {
       return unprocessable(`user message ${content} has the wrong type`);
     }
     return { ...common, kind: 'userMessage', id, phoneNumber, content, payload };

@@ -4,6 +4,7 @@
  * bodies (which it converts).
  */
 import { decodeBase64 } from '../webhook/signature.js';
+import { isJsonObject } from '../json-values.js';
 
 export interface InboundMessage {
   data: Buffer;
@@ -14,10 +15,6 @@ export interface InboundMessage {
 
 export type EnvelopeResult =
   { ok: true; message: InboundMessage } | { ok: false; reason: string; raw: string };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const base64Of = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 
@@ -35,13 +32,13 @@ export function readEnvelope(eventData: unknown, eventId: string | undefined): E
       };
     }
   }
-  const message = isRecord(data) ? data.message : undefined;
-  if (!isRecord(message)) {
+  const message = isJsonObject(data) ? data.message : undefined;
+  if (!isJsonObject(message)) {
     // Keep what did arrive: the whole event data, so different bad events stay different records.
     return { ok: false, reason: 'event has no Pub/Sub message', raw: base64Of(JSON.stringify(data) ?? '') };
   }
   const attributes: Record<string, string> = {};
-  if (isRecord(message.attributes)) {
+  if (isJsonObject(message.attributes)) {
     for (const [key, value] of Object.entries(message.attributes))
       if (typeof value === 'string') attributes[key] = value;
   }

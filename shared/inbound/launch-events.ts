@@ -1,6 +1,6 @@
 /** `agentLaunchEvents/{eventId}`: agent launch state changes, kept as decoded. */
 import type { Firestore } from '@google-cloud/firestore';
-import { GrpcCode, grpcCode } from '../store/firestore.js';
+import { GrpcCode, grpcCode } from '../grpc-status.js';
 
 export const AGENT_LAUNCH_EVENTS = 'agentLaunchEvents';
 

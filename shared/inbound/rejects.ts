@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
-import { GrpcCode, grpcCode } from '../store/firestore.js';
+import { GrpcCode, grpcCode } from '../grpc-status.js';
 
 export const INBOUND_REJECTS = 'inboundRejects';
 

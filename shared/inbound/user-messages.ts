@@ -10,7 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { FieldValue, type Firestore, type Timestamp } from '@google-cloud/firestore';
 import type { Publish } from '../pubsub/publisher.js';
-import { GrpcCode, grpcCode, timestampsToDates } from '../store/firestore.js';
+import { GrpcCode, grpcCode } from '../grpc-status.js';
+import { timestampsToDates } from '../store/firestore.js';
 import type { UserMessageKind } from './classify.js';
 import { TransientError } from './transient-error.js';
 

@@ -16,6 +16,7 @@ import type { Logger } from '../log/logger.js';
 import type { RbmClient, RbmOutcome } from '../rbm/client.js';
 import type { AgentMessageStore } from '../store/agent-messages.js';
 import { checkAgentId, checkMessageId, checkPhoneNumber } from './request-checks.js';
+import { dateFrom } from '../json-values.js';
 
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 export const MESSAGE_ID_HEADER = 'Rbm-Message-Id';
@@ -138,17 +139,11 @@ function storedError(error: { code: number; status: string; message: string }): 
   return { code: error.code, status: error.status, message: error.message };
 }
 
-function parseTime(value: unknown): Date | undefined {
-  if (typeof value !== 'string') return undefined;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
-
 function factFor(outcome: RbmOutcome, at: Date) {
   switch (outcome.kind) {
     case 'ok': {
-      const sendTime = parseTime(outcome.body.sendTime);
-      const expireTime = parseTime(outcome.body.expireTime);
+      const sendTime = dateFrom(outcome.body.sendTime);
+      const expireTime = dateFrom(outcome.body.expireTime);
       return {
         kind: 'sent' as const,
         at,

@@ -8,7 +8,8 @@ import {
   type DeliveryEvent,
   type DeliveryFact,
 } from '../delivery-state.js';
-import { GrpcCode, grpcCode, timestampsToDates } from './firestore.js';
+import { GrpcCode, grpcCode } from '../grpc-status.js';
+import { timestampsToDates } from './firestore.js';
 import { mutateDocument, updateIfUnchanged, type MutationResult } from './optimistic.js';
 
 export const AGENT_MESSAGES = 'agentMessages';

@@ -13,18 +13,6 @@ export function firestore(projectId?: string): Firestore {
   return client;
 }
 
-/** gRPC status codes the optimistic writes react to. */
-export const GrpcCode = {
-  ALREADY_EXISTS: 6,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-} as const;
-
-export function grpcCode(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
 /** Firestore Timestamps (and nested ones) become Dates; everything else is kept. */
 export function timestampsToDates(value: unknown): unknown {
   if (value instanceof Timestamp) return value.toDate();

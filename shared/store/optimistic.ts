@@ -11,7 +11,8 @@ import {
   type DocumentReference,
   type Timestamp,
 } from '@google-cloud/firestore';
-import { GrpcCode, grpcCode, timestampsToDates } from './firestore.js';
+import { GrpcCode, grpcCode } from '../grpc-status.js';
+import { timestampsToDates } from './firestore.js';
 
 export interface MutationResult<T> {
   before: T | undefined;

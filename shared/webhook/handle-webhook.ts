@@ -8,6 +8,7 @@ import { errorResult } from '../http/response.js';
 import type { Logger } from '../log/logger.js';
 import type { Attributes, Publish } from '../pubsub/publisher.js';
 import { decodeBase64, isValidSignature, secretsEqual } from './signature.js';
+import { isJsonObject } from '../json-values.js';
 
 export interface WebhookRequest {
   body: Record<string, unknown>;
@@ -21,16 +22,12 @@ export interface WebhookDeps {
   logger: Logger;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps): Promise<HttpResult> {
   const { body } = request;
   if ('clientToken' in body) return handshake(body, deps);
 
   const envelope = body.message;
-  if (!isRecord(envelope) || typeof envelope.data !== 'string') {
+  if (!isJsonObject(envelope) || typeof envelope.data !== 'string') {
     throw new ApiError(400, 'Expected {"message": {"data": base64, ...}} or a verification handshake.');
   }
   const data = decodeBase64(envelope.data);
@@ -75,7 +72,7 @@ function handshake(body: Record<string, unknown>, deps: WebhookDeps): HttpResult
 
 /** Envelope attributes as Pub/Sub takes them: string values only. */
 function stringAttributes(value: unknown): Attributes {
-  if (!isRecord(value)) return {};
+  if (!isJsonObject(value)) return {};
   const out: Attributes = {};
   for (const [key, item] of Object.entries(value)) {
     if (typeof item === 'string') out[key] = item;
