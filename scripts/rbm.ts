@@ -10,7 +10,7 @@
  *   tail                                  print each new user message published to rbm-user-messages
  */
 import { readFile } from 'node:fs/promises';
-import { emulatorFirestore } from '../sandbox/app/backend-records.js';
+import { emulatorFirestore } from './lib/emulator-clients.js';
 import { messageIdOf, revokeAgentMessage, sendAgentMessage } from '../sandbox/tools/functions-client.js';
 import type { FunctionAnswer } from '../sandbox/tools/functions-client.js';
 import { agentMessageRecord, printable } from '../sandbox/tools/records.js';
@@ -111,7 +111,7 @@ async function show(args: ParsedArgs): Promise<number> {
   const [, messageId] = args.positional;
   if (messageId === undefined) throw new UsageError('show needs a message id');
   const env = stackEnv(['FIRESTORE_EMULATOR_HOST', 'GOOGLE_CLOUD_PROJECT']);
-  const db = emulatorFirestore({ host: env.FIRESTORE_EMULATOR_HOST, projectId: env.GOOGLE_CLOUD_PROJECT });
+  const db = emulatorFirestore(env.GOOGLE_CLOUD_PROJECT, env.FIRESTORE_EMULATOR_HOST);
   try {
     const record = await agentMessageRecord(db, messageId);
     if (record === undefined) {

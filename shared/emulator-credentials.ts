@@ -4,12 +4,15 @@
  * first call, and a MetadataLookupWarning). A placeholder key skips the probe; it is never used to sign.
  * Outside emulator mode this returns nothing and the libraries use ADC as usual.
  */
-const PLACEHOLDER = { client_email: 'emulator@localhost.invalid', private_key: 'unused-in-emulator-mode' };
+export const EMULATOR_PLACEHOLDER_CREDENTIALS = {
+  client_email: 'emulator@localhost.invalid',
+  private_key: 'unused-in-emulator-mode',
+};
 
 export function emulatorCredentials(
   emulatorHostVariable: 'FIRESTORE_EMULATOR_HOST' | 'PUBSUB_EMULATOR_HOST',
 ): {
-  credentials?: typeof PLACEHOLDER;
+  credentials?: typeof EMULATOR_PLACEHOLDER_CREDENTIALS;
 } {
-  return process.env[emulatorHostVariable] ? { credentials: PLACEHOLDER } : {};
+  return process.env[emulatorHostVariable] ? { credentials: EMULATOR_PLACEHOLDER_CREDENTIALS } : {};
 }

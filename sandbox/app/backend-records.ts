@@ -2,9 +2,10 @@
  * The state the backend recorded, read from Firestore (the emulator, for the local stack): `agentMessages/{id}`
  * and whether `userMessages/{id}` exists, plus a change signal while someone is watching.
  */
-import { Firestore, Timestamp } from '@google-cloud/firestore';
-import type { DocumentSnapshot } from '@google-cloud/firestore';
+import { Timestamp } from '@google-cloud/firestore';
+import type { DocumentSnapshot, Firestore } from '@google-cloud/firestore';
 import type { BackendRecord } from './view-model.js';
+import { emulatorFirestore } from '../../scripts/lib/emulator-clients.js';
 
 export interface FirestoreTarget {
   /** `host:port` of the Firestore emulator (FIRESTORE_EMULATOR_HOST). */
@@ -22,16 +23,6 @@ export interface BackendRecords {
   close(): Promise<void>;
 }
 
-/** A client for the emulator; the placeholder key skips the Application Default Credentials probe. */
-export function emulatorFirestore(target: FirestoreTarget): Firestore {
-  return new Firestore({
-    projectId: target.projectId,
-    host: target.host,
-    ssl: false,
-    credentials: { client_email: 'emulator@localhost.invalid', private_key: 'unused' },
-  });
-}
-
 /** Firestore values as JSON: Timestamps become RFC 3339 strings, maps and arrays recursively. */
 export function toJson(value: unknown): unknown {
   if (value instanceof Timestamp) return value.toDate().toISOString();
@@ -46,7 +37,7 @@ const BATCH = 300;
 
 export function backendRecords(target: FirestoreTarget): BackendRecords {
   let db: Firestore | undefined;
-  const client = (): Firestore => (db ??= emulatorFirestore(target));
+  const client = (): Firestore => (db ??= emulatorFirestore(target.projectId, target.host));
 
   const fetchAll = async (collection: string, ids: readonly string[]): Promise<DocumentSnapshot[]> => {
     const unique = [...new Set(ids)].filter((id) => id !== '' && !id.includes('/'));

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
-import { emulatorFirestore } from '../app/backend-records.js';
+import { emulatorFirestore } from '../../scripts/lib/emulator-clients.js';
 import { revokeAgentMessage, sendAgentMessage } from '../tools/functions-client.js';
 import { agentMessageRecord, userMessageRecord, watchTransitions } from '../tools/records.js';
 import type { RecordJson, Transition } from '../tools/records.js';
@@ -114,7 +114,7 @@ export async function runDemo(endpoints: DemoEndpoints, options: DemoOptions = {
   const offlinePhone = options.offlinePhone ?? '+15550100102';
   const timeoutMs = options.stepTimeoutMs ?? 30_000;
   const sandbox = sandboxClient(endpoints.sandboxUrl);
-  const db: Firestore = emulatorFirestore({ host: endpoints.firestoreHost, projectId: endpoints.projectId });
+  const db: Firestore = emulatorFirestore(endpoints.projectId, endpoints.firestoreHost);
   const steps: DemoStep[] = [];
   const step = (name: string, ok: boolean, detail: string): boolean => {
     steps.push({ name, ok, detail });

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { startLocalStack } from '../../scripts/lib/local-stack.js';
-import { emulatorFirestore } from '../app/backend-records.js';
+import { emulatorFirestore } from '../../scripts/lib/emulator-clients.js';
 import { launchChromium } from '../tools/chromium.js';
 import { revokeAgentMessage, sendAgentMessage } from '../tools/functions-client.js';
 import { watchTransitions } from '../tools/records.js';
@@ -19,7 +19,7 @@ const OFFLINE = '+15550100102';
 const NOT_RCS = '+15550100103';
 
 const stack = await startLocalStack({ rbm: { autoEvents: { deliver: true, read: true, delayMs: 300 } } });
-const db = emulatorFirestore({ host: stack.emulators.firestoreHost, projectId: stack.projectId });
+const db = emulatorFirestore(stack.projectId, stack.emulators.firestoreHost);
 try {
   const sandbox = sandboxClient(stack.rbm.url);
   const sendUrl = stack.functions.send.url;

@@ -1,7 +1,7 @@
 /** Follows the `rbm-user-messages` topic through a temporary pull subscription, deleted again on close. */
 import { randomUUID } from 'node:crypto';
-import { PubSub } from '@google-cloud/pubsub';
 import type { Message } from '@google-cloud/pubsub';
+import { emulatorPubSub } from '../../scripts/lib/emulator-clients.js';
 
 export interface TailOptions {
   readonly pubsubHost: string;
@@ -12,12 +12,7 @@ export interface TailOptions {
 }
 
 export async function tailUserMessages(options: TailOptions): Promise<{ close(): Promise<void> }> {
-  const pubsub = new PubSub({
-    projectId: options.projectId,
-    apiEndpoint: options.pubsubHost,
-    emulatorMode: true,
-    credentials: { client_email: 'emulator@localhost.invalid', private_key: 'unused' },
-  });
+  const pubsub = emulatorPubSub(options.projectId, options.pubsubHost);
   const topic = options.topic ?? 'rbm-user-messages';
   const [subscription] = await pubsub
     .topic(topic)

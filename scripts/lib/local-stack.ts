@@ -4,7 +4,6 @@
  * functions-framework with their real configuration, and the RBM sandbox wired to the webhook.
  * Used by `npm start`, the demo, the benchmarks and the integration tests.
  */
-import { PubSub } from '@google-cloud/pubsub';
 import { attachSandboxPage, type SandboxPage } from '../../sandbox/app/index.js';
 import { startFakeRbm, type FakeRbm, type FakeRbmOptions } from '../../sandbox/fake-rbm/index.js';
 import { startEmulators } from './emulators.js';
@@ -12,6 +11,7 @@ import { startFunction, type FunctionServer } from './function-server.js';
 import type { OutputStream } from './processes.js';
 import { provisionPubSub } from './provision-pubsub.js';
 import { loadPubSubTopology, type FunctionName } from './topology.js';
+import { emulatorPubSub } from './emulator-clients.js';
 
 export const FUNCTION_NAMES: readonly FunctionName[] = ['send', 'revoke', 'webhook', 'inbound'];
 
@@ -154,12 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     >;
     cleanups.push(() => Promise.all(servers.map((server) => server.stop())));
 
-    const pubsub = new PubSub({
-      projectId,
-      apiEndpoint: hosts.pubsubHost,
-      emulatorMode: true,
-      credentials: { client_email: 'emulator@localhost.invalid', private_key: 'unused-in-emulator-mode' },
-    });
+    const pubsub = emulatorPubSub(projectId, hosts.pubsubHost);
     cleanups.push(() => pubsub.close());
     const pushEndpointFor = (name: FunctionName) =>
       `${functions[name].url}/projects/${projectId}/topics/${topics.inbound}`;

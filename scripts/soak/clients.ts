@@ -1,23 +1,16 @@
 /** Admin clients for the emulators, and a pull subscription that records what reaches a topic. */
 import { randomUUID } from 'node:crypto';
-import { Firestore } from '@google-cloud/firestore';
-import { PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
+import type { Firestore } from '@google-cloud/firestore';
+import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import type { EmulatorHosts } from '../lib/local-stack.js';
-
-// Placeholder credentials: never used for signing, but they spare the clients the slow ADC/metadata probe.
-const PLACEHOLDER = { client_email: 'emulator-admin@localhost.invalid', private_key: 'unused' };
+import { emulatorFirestore, emulatorPubSub } from '../lib/emulator-clients.js';
 
 export function firestoreAdmin(projectId: string, hosts: EmulatorHosts): Firestore {
-  return new Firestore({ projectId, host: hosts.firestoreHost, ssl: false, credentials: PLACEHOLDER });
+  return emulatorFirestore(projectId, hosts.firestoreHost);
 }
 
 export function pubsubAdmin(projectId: string, hosts: EmulatorHosts): PubSub {
-  return new PubSub({
-    projectId,
-    apiEndpoint: hosts.pubsubHost,
-    emulatorMode: true,
-    credentials: PLACEHOLDER,
-  });
+  return emulatorPubSub(projectId, hosts.pubsubHost);
 }
 
 export interface TappedMessage {

@@ -1,8 +1,9 @@
 /** Firestore access for tests, against the emulator of the integration global setup. */
-import { Firestore } from '@google-cloud/firestore';
 import { clearFirestore as clearEmulator } from '../../scripts/lib/emulators.js';
 import { emulatorContext } from './emulator-context.js';
 import type { EmulatorContext } from './emulator-context.js';
+import type { Firestore } from '@google-cloud/firestore';
+import { emulatorFirestore } from '../../scripts/lib/emulator-clients.js';
 
 /**
  * A client for the emulator, acting as admin (`ssl: false` makes the client send `Bearer owner`). The placeholder
@@ -10,12 +11,7 @@ import type { EmulatorContext } from './emulator-context.js';
  * Credentials and the GCE metadata server, which costs ~1 s and prints a MetadataLookupWarning.
  */
 export function firestoreAdmin(context: EmulatorContext = emulatorContext()): Firestore {
-  return new Firestore({
-    projectId: context.projectId,
-    host: context.firestoreHost,
-    ssl: false,
-    credentials: { client_email: 'emulator-admin@rbm-test.iam.gserviceaccount.com', private_key: 'unused' },
-  });
+  return emulatorFirestore(context.projectId, context.firestoreHost);
 }
 
 /** Deletes every document in the emulator (use in `beforeEach`). */

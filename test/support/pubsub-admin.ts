@@ -1,7 +1,8 @@
 /** Pub/Sub access for tests, against the emulator of the integration global setup. */
-import { PubSub } from '@google-cloud/pubsub';
 import { emulatorContext } from './emulator-context.js';
 import type { EmulatorContext } from './emulator-context.js';
+import type { PubSub } from '@google-cloud/pubsub';
+import { emulatorPubSub } from '../../scripts/lib/emulator-clients.js';
 
 /**
  * A client for the emulator. The placeholder credentials are never used (emulator mode talks plain gRPC); without
@@ -9,10 +10,5 @@ import type { EmulatorContext } from './emulator-context.js';
  * MetadataLookupWarning).
  */
 export function pubsubAdmin(context: EmulatorContext = emulatorContext()): PubSub {
-  return new PubSub({
-    projectId: context.projectId,
-    apiEndpoint: context.pubsubHost,
-    emulatorMode: true,
-    credentials: { client_email: 'emulator-admin@rbm-test.iam.gserviceaccount.com', private_key: 'unused' },
-  });
+  return emulatorPubSub(context.projectId, context.pubsubHost);
 }
