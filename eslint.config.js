@@ -18,7 +18,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'test/**', '.ci/**', '*.config.*'],
+    files: ['scripts/**', 'devtools/**', 'test/**', '.ci/**', '*.config.*'],
     rules: { 'no-console': 'off' },
   },
 );

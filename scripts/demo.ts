@@ -1,13 +1,13 @@
 /**
- * `npm run demo`: a conversation through the whole stack, checked step by step (sandbox/demo/scenario.ts).
+ * `npm run demo`: a conversation through the whole stack, checked step by step (scripts/demo/scenario.ts).
  * Uses the running stack when the environment `npm start` prints is set and it answers; otherwise builds,
  * starts a stack of its own and stops it afterwards. Exits 0 only if every step ended in the expected state.
  */
 import { spawnSync } from 'node:child_process';
-import { runDemo, type DemoEndpoints } from '../sandbox/demo/scenario.js';
-import { EmulatorStartError } from './lib/emulators.js';
-import { REPO_ROOT } from './lib/function-server.js';
-import { startLocalStack, type LocalStack } from './lib/local-stack.js';
+import { runDemo, type DemoEndpoints } from './demo/scenario.js';
+import { EmulatorStartError } from '../devtools/emulators.js';
+import { REPO_ROOT } from '../devtools/function-server.js';
+import { startLocalStack, type LocalStack } from '../devtools/local-stack.js';
 
 const REQUIRED = [
   'RBM_SEND_URL',

@@ -10,12 +10,12 @@
  *   tail                                  print each new user message published to rbm-user-messages
  */
 import { readFile } from 'node:fs/promises';
-import { emulatorFirestore } from './lib/emulator-clients.js';
-import { messageIdOf, revokeAgentMessage, sendAgentMessage } from '../sandbox/tools/functions-client.js';
-import type { FunctionAnswer } from '../sandbox/tools/functions-client.js';
-import { agentMessageRecord, printable } from '../sandbox/tools/records.js';
-import { maskPhone, MissingStackEnvError, stackEnv } from '../sandbox/tools/stack-env.js';
-import { tailUserMessages } from '../sandbox/tools/user-messages-tail.js';
+import { emulatorFirestore } from '../devtools/emulator-clients.js';
+import { messageIdOf, revokeAgentMessage, sendAgentMessage } from '../devtools/clients/functions-client.js';
+import type { FunctionAnswer } from '../devtools/clients/functions-client.js';
+import { agentMessageRecord, printable } from '../devtools/clients/records.js';
+import { maskPhone, MissingStackEnvError, stackEnv } from '../devtools/clients/stack-env.js';
+import { tailUserMessages } from '../devtools/clients/user-messages-tail.js';
 
 const USAGE = `Usage: npm run rbm -- <command>
 

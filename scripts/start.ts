@@ -2,9 +2,9 @@
  * `npm start`: the whole product on this machine — emulators, Terraform's topics and subscriptions, the
  * four built functions and the RBM sandbox wired to the webhook — until Ctrl-C, which stops everything.
  */
-import { EmulatorStartError } from './lib/emulators.js';
-import { startLocalStack, type LocalStackOptions } from './lib/local-stack.js';
-import { killAllGroupsSync } from './lib/processes.js';
+import { EmulatorStartError } from '../devtools/emulators.js';
+import { startLocalStack, type LocalStackOptions } from '../devtools/local-stack.js';
+import { killAllGroupsSync } from '../devtools/processes.js';
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 

@@ -5,13 +5,9 @@
 import { Timestamp } from '@google-cloud/firestore';
 import type { DocumentSnapshot, Firestore } from '@google-cloud/firestore';
 import type { BackendRecord } from './view-model.js';
-import { emulatorFirestore } from '../../scripts/lib/emulator-clients.js';
 
-export interface FirestoreTarget {
-  /** `host:port` of the Firestore emulator (FIRESTORE_EMULATOR_HOST). */
-  readonly host: string;
-  readonly projectId: string;
-}
+/** Opens the backend's Firestore on first use (the page may never be watched); closed with the page. */
+export type FirestoreTarget = () => Firestore;
 
 export interface BackendRecords {
   /** The records of these agent message ids (missing ones absent from the map). */
@@ -37,7 +33,7 @@ const BATCH = 300;
 
 export function backendRecords(target: FirestoreTarget): BackendRecords {
   let db: Firestore | undefined;
-  const client = (): Firestore => (db ??= emulatorFirestore(target.projectId, target.host));
+  const client = (): Firestore => (db ??= target());
 
   const fetchAll = async (collection: string, ids: readonly string[]): Promise<DocumentSnapshot[]> => {
     const unique = [...new Set(ids)].filter((id) => id !== '' && !id.includes('/'));

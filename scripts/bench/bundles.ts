@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { REPO_ROOT } from '../lib/function-server.js';
+import { REPO_ROOT } from '../../devtools/function-server.js';
 
 export interface BundleSize {
   readonly name: string;

@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { functionsFrameworkMain, REPO_ROOT } from '../lib/function-server.js';
-import { freePort } from '../lib/ports.js';
-import { spawnManaged } from '../lib/processes.js';
+import { functionsFrameworkMain, REPO_ROOT } from '../../devtools/function-server.js';
+import { freePort } from '../../devtools/ports.js';
+import { spawnManaged } from '../../devtools/processes.js';
 import { sign, SIGNATURE_HEADER, deliveredEvent, webhookEnvelope } from '../../sandbox/fake-rbm/index.js';
 import { summarize, type Summary } from './stats.js';
 

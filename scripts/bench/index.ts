@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { format } from 'prettier';
 import { startFakeRbm } from '../../sandbox/fake-rbm/index.js';
-import { startEmulators } from '../lib/emulators.js';
-import { REPO_ROOT } from '../lib/function-server.js';
-import { FUNCTION_NAMES, functionEnv, startLocalStack } from '../lib/local-stack.js';
+import { startEmulators } from '../../devtools/emulators.js';
+import { REPO_ROOT } from '../../devtools/function-server.js';
+import { FUNCTION_NAMES, functionEnv, startLocalStack } from '../../devtools/local-stack.js';
 import { firestoreAdmin, pubsubAdmin } from '../soak/clients.js';
 import { bundleSizes } from './bundles.js';
 import {

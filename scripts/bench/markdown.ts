@@ -1,7 +1,7 @@
 /** BENCHMARKS.md from the measured results, the hand-written analysis (analysis.md) and the last soak report. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../lib/function-server.js';
+import { REPO_ROOT } from '../../devtools/function-server.js';
 import { formatReport } from '../soak/report.js';
 import type { SoakReport } from '../soak/run.js';
 import type { BundleSize } from './bundles.js';

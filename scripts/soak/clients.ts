@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
-import type { EmulatorHosts } from '../lib/local-stack.js';
-import { emulatorFirestore, emulatorPubSub } from '../lib/emulator-clients.js';
+import type { EmulatorHosts } from '../../devtools/local-stack.js';
+import { emulatorFirestore, emulatorPubSub } from '../../devtools/emulator-clients.js';
 
 export function firestoreAdmin(projectId: string, hosts: EmulatorHosts): Firestore {
   return emulatorFirestore(projectId, hosts.firestoreHost);

@@ -4,8 +4,8 @@
  * of verify.ts. Used by `npm run soak` and test/integration/soak.test.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { clearFirestore } from '../lib/emulators.js';
-import { startLocalStack, type EmulatorHosts, type LocalStack } from '../lib/local-stack.js';
+import { clearFirestore } from '../../devtools/emulators.js';
+import { startLocalStack, type EmulatorHosts, type LocalStack } from '../../devtools/local-stack.js';
 import type { CallbackResult, Fault } from '../../sandbox/fake-rbm/index.js';
 import { FAULT_SHARE_VARIABLE } from '../../shared/pubsub/fault-injection.js';
 import { firestoreAdmin, pubsubAdmin, tapTopic } from './clients.js';

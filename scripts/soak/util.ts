@@ -31,7 +31,7 @@ export async function runPool<T, R>(
   return results;
 }
 
-export { pollUntil, type PollOptions } from '../lib/poll.js';
+export { pollUntil, type PollOptions } from '../../devtools/poll.js';
 
 export function wait(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -4,9 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../scripts/lib/function-server.js';
-import type { LocalStack } from '../../scripts/lib/local-stack.js';
-import { runDemo, type DemoEndpoints } from '../../sandbox/demo/scenario.js';
+import { REPO_ROOT } from '../../devtools/function-server.js';
+import type { LocalStack } from '../../devtools/local-stack.js';
+import { runDemo, type DemoEndpoints } from '../../scripts/demo/scenario.js';
 import { emulatorContext } from '../support/emulator-context.js';
 import { startStackOnTestEmulators } from '../support/full-stack.js';
 import { clearFirestore, firestoreAdmin } from '../support/firestore-admin.js';

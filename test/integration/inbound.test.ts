@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFunction } from '../../scripts/lib/function-server.js';
+import { startFunction } from '../../devtools/function-server.js';
 import {
   agentLaunchEvent,
   deliveredEvent,

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import type { LocalStack } from '../../scripts/lib/local-stack.js';
+import type { LocalStack } from '../../devtools/local-stack.js';
 import type { SandboxState } from '../../sandbox/app/index.js';
 import { startStackOnTestEmulators } from '../support/full-stack.js';
 import { clearFirestore, firestoreAdmin } from '../support/firestore-admin.js';

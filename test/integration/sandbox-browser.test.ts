@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { LocalStack } from '../../scripts/lib/local-stack.js';
-import { launchChromium, type Browser } from '../../sandbox/tools/chromium.js';
+import type { LocalStack } from '../../devtools/local-stack.js';
+import { launchChromium, type Browser } from '../../devtools/clients/chromium.js';
 import { startStackOnTestEmulators } from '../support/full-stack.js';
 import { clearFirestore, firestoreAdmin } from '../support/firestore-admin.js';
 import { request } from '../support/http.js';

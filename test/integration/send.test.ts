@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startFunction } from '../../scripts/lib/function-server.js';
+import { startFunction } from '../../devtools/function-server.js';
 import { firestoreAdmin } from '../support/firestore-admin.js';
 import { request } from '../support/http.js';
 import { outboundEnv, useOutboundStack, TEST_AGENT_ID } from '../support/outbound-stack.js';

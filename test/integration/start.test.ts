@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../scripts/lib/function-server.js';
+import { REPO_ROOT } from '../../devtools/function-server.js';
 import { pollUntil } from '../support/poll.js';
 
 let child: ChildProcess | undefined;

@@ -1,9 +1,9 @@
 /** Firestore access for tests, against the emulator of the integration global setup. */
-import { clearFirestore as clearEmulator } from '../../scripts/lib/emulators.js';
+import { clearFirestore as clearEmulator } from '../../devtools/emulators.js';
 import { emulatorContext } from './emulator-context.js';
 import type { EmulatorContext } from './emulator-context.js';
 import type { Firestore } from '@google-cloud/firestore';
-import { emulatorFirestore } from '../../scripts/lib/emulator-clients.js';
+import { emulatorFirestore } from '../../devtools/emulator-clients.js';
 
 /**
  * A client for the emulator, acting as admin (`ssl: false` makes the client send `Bearer owner`). The placeholder

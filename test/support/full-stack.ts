@@ -1,9 +1,9 @@
 /**
- * The local stack (scripts/lib/local-stack.ts) on the test run's emulators, with taps that record what
+ * The local stack (devtools/local-stack.ts) on the test run's emulators, with taps that record what
  * reaches rbm-inbound and rbm-user-messages, and short retry budgets so failure tests stay quick.
  */
-import type { FunctionServer } from '../../scripts/lib/function-server.js';
-import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../scripts/lib/local-stack.js';
+import type { FunctionServer } from '../../devtools/function-server.js';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../devtools/local-stack.js';
 import type { FakeRbm, FakeRbmOptions } from '../../sandbox/fake-rbm/index.js';
 import { emulatorContext, emulatorEnv, uniqueTopicPrefix } from './emulator-context.js';
 import { outboundEnv, TEST_AGENT_ID } from './outbound-stack.js';

@@ -4,7 +4,7 @@
  * process groups, no JVM left) when the run ends. A missing gcloud or emulator component fails the run at once.
  */
 import type { TestProject } from 'vitest/node';
-import { startEmulators } from '../../scripts/lib/emulators.js';
+import { startEmulators } from '../../devtools/emulators.js';
 import type { EmulatorContext } from './emulator-context.js';
 
 export const TEST_PROJECT_ID = 'rbm-test';

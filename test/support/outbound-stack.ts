@@ -1,6 +1,6 @@
 /** The fake RBM server plus the built send and revoke functions, served against the emulators. */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { startFunction, type FunctionServer } from '../../scripts/lib/function-server.js';
+import { startFunction, type FunctionServer } from '../../devtools/function-server.js';
 import { startFakeRbm, type FakeRbm, type FakeRbmOptions } from '../../sandbox/fake-rbm/index.js';
 import { emulatorEnv } from './emulator-context.js';
 import { clearFirestore } from './firestore-admin.js';

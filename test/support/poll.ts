@@ -1,2 +1,2 @@
 /** Tests wait with the same deadline-bound polling as the scripts. */
-export { pollUntil, type PollOptions } from '../../scripts/lib/poll.js';
+export { pollUntil, type PollOptions } from '../../devtools/poll.js';

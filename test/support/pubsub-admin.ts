@@ -2,7 +2,7 @@
 import { emulatorContext } from './emulator-context.js';
 import type { EmulatorContext } from './emulator-context.js';
 import type { PubSub } from '@google-cloud/pubsub';
-import { emulatorPubSub } from '../../scripts/lib/emulator-clients.js';
+import { emulatorPubSub } from '../../devtools/emulator-clients.js';
 
 /**
  * A client for the emulator. The placeholder credentials are never used (emulator mode talks plain gRPC); without

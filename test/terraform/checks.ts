@@ -3,7 +3,7 @@
  * configuration returning the problems found, so the mutation tests can show that each one catches what it
  * is meant to catch.
  */
-import { isHclObject, pubSubTopologyOf } from '../../scripts/lib/topology.js';
+import { isHclObject, pubSubTopologyOf } from '../../devtools/topology.js';
 import { allStrings, blockPath, nestedBlock, resourcesOf, stringOf } from './load.js';
 import type { HclObject, HclValue, TerraformConfig } from './load.js';
 import { functionNames } from './iam-checks.js';

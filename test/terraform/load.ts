@@ -10,8 +10,8 @@ import {
   isHclObject,
   parseTerraformFile,
   readTerraformConfig,
-} from '../../scripts/lib/topology.js';
-import type { HclObject, HclValue, TerraformConfig } from '../../scripts/lib/topology.js';
+} from '../../devtools/topology.js';
+import type { HclObject, HclValue, TerraformConfig } from '../../devtools/topology.js';
 
 export { defaultTerraformDir, parseTerraformFile, readTerraformConfig };
 export type { HclObject, HclValue, TerraformConfig };

@@ -3,7 +3,7 @@
  * into instances, substituting `each.key` / `each.value`, and following references between resources.
  * Anything it does not understand stays an unresolved string, which the checks then report.
  */
-import { isHclObject } from '../../scripts/lib/topology.js';
+import { isHclObject } from '../../devtools/topology.js';
 import { stringOf, withoutPrefix } from './load.js';
 import type { HclObject, HclValue, TerraformConfig } from './load.js';
 

@@ -21,7 +21,7 @@ import {
 } from './iam-checks.js';
 import { configWithEditedFile, freshConfig, loadRepoTerraform, removeResourceBlock } from './load.js';
 import type { HclObject, HclValue, TerraformConfig } from './load.js';
-import { isHclObject } from '../../scripts/lib/topology.js';
+import { isHclObject } from '../../devtools/topology.js';
 
 /** The object at a dotted path ("resource.google_pubsub_topic.inbound.push_config.0"); throws if absent. */
 function objectAt(root: HclValue, path: string): HclObject {

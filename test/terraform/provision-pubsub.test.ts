@@ -1,8 +1,8 @@
 import type { CreateSubscriptionOptions } from '@google-cloud/pubsub';
 import { describe, expect, it } from 'vitest';
-import { provisionPubSub } from '../../scripts/lib/provision-pubsub.js';
-import type { PubSubAdmin } from '../../scripts/lib/provision-pubsub.js';
-import { loadPubSubTopology } from '../../scripts/lib/topology.js';
+import { provisionPubSub } from '../../devtools/provision-pubsub.js';
+import type { PubSubAdmin } from '../../devtools/provision-pubsub.js';
+import { loadPubSubTopology } from '../../devtools/topology.js';
 
 interface Call {
   kind: 'topic' | 'subscription';

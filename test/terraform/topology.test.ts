@@ -1,11 +1,11 @@
 /**
- * scripts/lib/topology.ts is the single source of the Pub/Sub topology: the local stack and the tests create
+ * devtools/topology.ts is the single source of the Pub/Sub topology: the local stack and the tests create
  * on the emulator what it reads from terraform/pubsub.tf. These tests pin it to CONTRACT §7 and show that an
  * edit of pubsub.tf shows up in it.
  */
 import { describe, expect, it } from 'vitest';
-import { loadPubSubTopology, parseDurationSeconds } from '../../scripts/lib/topology.js';
-import type { PubSubTopology } from '../../scripts/lib/topology.js';
+import { loadPubSubTopology, parseDurationSeconds } from '../../devtools/topology.js';
+import type { PubSubTopology } from '../../devtools/topology.js';
 import { editFile, withTerraformCopy } from './load.js';
 
 const contractTopology: PubSubTopology = {

@@ -1,6 +1,6 @@
 /** The backend's Firestore records, read the way the functions write them (CONTRACT §5). */
 import type { Firestore } from '@google-cloud/firestore';
-import { toJson } from '../app/backend-records.js';
+import { toJson } from '../../sandbox/app/backend-records.js';
 
 export type RecordJson = Readonly<Record<string, unknown>>;
 

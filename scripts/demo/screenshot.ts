@@ -1,16 +1,16 @@
 /**
  * Takes the README's screenshot of the sandbox page (docs/sandbox.png) after a short scripted conversation on a
- * local stack of its own. Needs `npm run build` first and Chromium (see sandbox/tools/chromium.ts).
+ * local stack of its own. Needs `npm run build` first and Chromium (see devtools/clients/chromium.ts).
  *
- *   npx tsx sandbox/demo/screenshot.ts [docs/sandbox.png]
+ *   npx tsx scripts/demo/screenshot.ts [docs/sandbox.png]
  */
 import { randomUUID } from 'node:crypto';
-import { startLocalStack } from '../../scripts/lib/local-stack.js';
-import { emulatorFirestore } from '../../scripts/lib/emulator-clients.js';
-import { launchChromium } from '../tools/chromium.js';
-import { revokeAgentMessage, sendAgentMessage } from '../tools/functions-client.js';
-import { watchTransitions } from '../tools/records.js';
-import { sandboxClient } from '../tools/sandbox-client.js';
+import { startLocalStack } from '../../devtools/local-stack.js';
+import { emulatorFirestore } from '../../devtools/emulator-clients.js';
+import { launchChromium } from '../../devtools/clients/chromium.js';
+import { revokeAgentMessage, sendAgentMessage } from '../../devtools/clients/functions-client.js';
+import { watchTransitions } from '../../devtools/clients/records.js';
+import { sandboxClient } from '../../devtools/clients/sandbox-client.js';
 import { demoCard } from './scenario.js';
 
 const output = process.argv[2] ?? 'docs/sandbox.png';

@@ -5,12 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
-import { emulatorFirestore } from '../../scripts/lib/emulator-clients.js';
-import { revokeAgentMessage, sendAgentMessage } from '../tools/functions-client.js';
-import { agentMessageRecord, userMessageRecord, watchTransitions } from '../tools/records.js';
-import type { RecordJson, Transition } from '../tools/records.js';
-import { sandboxClient } from '../tools/sandbox-client.js';
-import { maskPhone } from '../tools/stack-env.js';
+import { emulatorFirestore } from '../../devtools/emulator-clients.js';
+import { revokeAgentMessage, sendAgentMessage } from '../../devtools/clients/functions-client.js';
+import { agentMessageRecord, userMessageRecord, watchTransitions } from '../../devtools/clients/records.js';
+import type { RecordJson, Transition } from '../../devtools/clients/records.js';
+import { sandboxClient } from '../../devtools/clients/sandbox-client.js';
+import { maskPhone } from '../../devtools/clients/stack-env.js';
 
 export interface DemoEndpoints {
   readonly sendUrl: string;

@@ -1,6 +1,6 @@
 /** The sandbox's HTTP API (sandbox/app/routes.ts), for scripts running outside the stack's process. */
-import type { PhoneState, SuggestionType } from '../fake-rbm/index.js';
-import type { PhoneMode } from '../app/view-model.js';
+import type { PhoneState, SuggestionType } from '../../sandbox/fake-rbm/index.js';
+import type { PhoneMode } from '../../sandbox/app/view-model.js';
 
 export interface SandboxClient {
   configurePhone(

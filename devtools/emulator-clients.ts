@@ -1,7 +1,7 @@
 /** Admin clients for the gcloud emulators, for the local stack, the tools, the soak and the tests. */
 import { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
-import { EMULATOR_PLACEHOLDER_CREDENTIALS } from '../../shared/emulator-credentials.js';
+import { EMULATOR_PLACEHOLDER_CREDENTIALS } from '../shared/emulator-credentials.js';
 
 /** Firestore on the emulator, acting as admin (`ssl: false` makes the client send `Bearer owner`). */
 export function emulatorFirestore(projectId: string, firestoreHost: string): Firestore {

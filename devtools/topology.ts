@@ -170,7 +170,7 @@ interface ResolveContext {
 function fail(where: string, what: string, value: unknown): never {
   throw new Error(
     `topology: cannot resolve ${what} at ${where}: ${JSON.stringify(value)}. ` +
-      'Keep terraform/pubsub.tf within what scripts/lib/topology.ts understands, or extend it.',
+      'Keep terraform/pubsub.tf within what devtools/topology.ts understands, or extend it.',
   );
 }
 

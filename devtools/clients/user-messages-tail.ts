@@ -1,7 +1,7 @@
 /** Follows the `rbm-user-messages` topic through a temporary pull subscription, deleted again on close. */
 import { randomUUID } from 'node:crypto';
 import type { Message } from '@google-cloud/pubsub';
-import { emulatorPubSub } from '../../scripts/lib/emulator-clients.js';
+import { emulatorPubSub } from '../emulator-clients.js';
 
 export interface TailOptions {
   readonly pubsubHost: string;

@@ -4,14 +4,14 @@
  * functions-framework with their real configuration, and the RBM sandbox wired to the webhook.
  * Used by `npm start`, the demo, the benchmarks and the integration tests.
  */
-import { attachSandboxPage, type SandboxPage } from '../../sandbox/app/index.js';
-import { startFakeRbm, type FakeRbm, type FakeRbmOptions } from '../../sandbox/fake-rbm/index.js';
+import { attachSandboxPage, type SandboxPage } from '../sandbox/app/index.js';
+import { startFakeRbm, type FakeRbm, type FakeRbmOptions } from '../sandbox/fake-rbm/index.js';
 import { startEmulators } from './emulators.js';
 import { startFunction, type FunctionServer } from './function-server.js';
 import type { OutputStream } from './processes.js';
 import { provisionPubSub } from './provision-pubsub.js';
 import { loadPubSubTopology, type FunctionName } from './topology.js';
-import { emulatorPubSub } from './emulator-clients.js';
+import { emulatorFirestore, emulatorPubSub } from './emulator-clients.js';
 
 export const FUNCTION_NAMES: readonly FunctionName[] = ['send', 'revoke', 'webhook', 'inbound'];
 
@@ -128,7 +128,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => rbm.close());
     const sandbox = attachSandboxPage(rbm, {
       agentId,
-      firestore: { host: hosts.firestoreHost, projectId },
+      firestore: () => emulatorFirestore(projectId, hosts.firestoreHost),
       ...(options.rbm?.autoEvents ? { defaultAutoEvents: options.rbm.autoEvents } : {}),
     });
     cleanups.push(() => sandbox.close());
