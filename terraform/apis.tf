@@ -2,18 +2,18 @@
 # (see pubsub.tf), not by an Eventarc trigger.
 locals {
   required_apis = [
-    "artifactregistry.googleapis.com",    # images built for gen2 functions
-    "cloudbuild.googleapis.com",          # builds the function sources
-    "cloudfunctions.googleapis.com",      # the four functions
+    "artifactregistry.googleapis.com",     # images built for gen2 functions
+    "cloudbuild.googleapis.com",           # builds the function sources
+    "cloudfunctions.googleapis.com",       # the four functions
     "cloudresourcemanager.googleapis.com", # data "google_project" (project number for the Pub/Sub service agent)
-    "firestore.googleapis.com",           # message state
-    "iam.googleapis.com",                 # service accounts
-    "iamcredentials.googleapis.com",      # OIDC tokens minted for the push subscription
-    "logging.googleapis.com",             # build logs
-    "pubsub.googleapis.com",              # topics and subscriptions
-    "run.googleapis.com",                 # gen2 functions run as Cloud Run services
-    "secretmanager.googleapis.com",       # RBM key and webhook client token
-    "storage.googleapis.com",             # source bucket
+    "firestore.googleapis.com",            # message state
+    "iam.googleapis.com",                  # service accounts
+    "iamcredentials.googleapis.com",       # OIDC tokens minted for the push subscription
+    "logging.googleapis.com",              # build logs
+    "pubsub.googleapis.com",               # topics and subscriptions
+    "run.googleapis.com",                  # gen2 functions run as Cloud Run services
+    "secretmanager.googleapis.com",        # RBM key and webhook client token
+    "storage.googleapis.com",              # source bucket
   ]
 }
 
