@@ -1,21 +1,33 @@
-/** The fake RBM API server and its webhook side; see server.ts, payloads.ts, signature.ts. */
+/**
+ * The fake RBM API server and its webhook side: server.ts (lifecycle), routes/ (one module per RBM resource),
+ * state.ts (phones, messages, events, files), delivery.ts, faults.ts, call-log.ts, payloads.ts, signature.ts.
+ */
 export { startFakeRbm, newMessageId } from './server.js';
 export type {
+  AgentEventResponse,
+  AgentEventType,
   AgentMessageResponse,
   AutoEvents,
+  BatchGetUsersResponse,
   CallKind,
   ExtraRoutes,
   FakeRbm,
   FakeRbmOptions,
   Fault,
+  FaultableCall,
   FaultScope,
   MessageState,
   PhoneInfo,
   PhoneOptions,
   PhoneState,
   RecordedCall,
+  StoredAgentEvent,
+  StoredFile,
   StoredMessage,
-} from './server.js';
+} from './types.js';
+export { RBM_FEATURES, featuresUsedBy } from './features.js';
+export type { RbmFeature } from './features.js';
+export { TYPING_INDICATOR_MS } from './state.js';
 export type {
   CallbackAttempt,
   CallbackChaos,

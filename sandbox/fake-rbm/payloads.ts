@@ -1,6 +1,6 @@
 /**
- * The inbound payloads RBM sends to a webhook (rbm-api.md §5) and the envelope around them (§6.1). Pure: no I/O,
- * so unit tests can build and sign exactly what the fake server sends.
+ * The inbound payloads RBM sends to a webhook and the envelope around them. Pure: no I/O, so unit tests can build
+ * and sign exactly what the fake server sends.
  */
 import { randomUUID } from 'node:crypto';
 import { sign, SIGNATURE_HEADER } from './signature.js';

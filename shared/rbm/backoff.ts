@@ -33,7 +33,7 @@ export function retryDelayMs(
   return Math.max(backoffDelayMs(retry, policy, random), retryAfterMs ?? 0);
 }
 
-/** 429 and 5xx are worth another try with the same message id; every other status is final (CONTRACT §4). */
+/** 408, 429 and 5xx are worth another try with the same id; every other status is final. */
 export function isRetryableStatus(status: number): boolean {
-  return status === 429 || status >= 500;
+  return status === 408 || status === 429 || status >= 500;
 }

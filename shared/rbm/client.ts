@@ -1,6 +1,7 @@
 /**
- * The RBM REST client: agentMessages.create and .delete with bounded retries. It never throws for an
- * HTTP outcome; every call resolves to what happened, so callers map outcomes to state without guessing.
+ * The RBM REST client: agent messages (create, delete), agent events, capabilities, users:batchGet and files
+ * (URL mode), each with bounded retries. It never throws for an HTTP outcome; every call resolves to what
+ * happened, so callers map outcomes to state without guessing.
  */
 import type { AgentMessage } from '../agent-message/types.js';
 import type { RbmConfig } from '../config/rbm.js';
@@ -21,14 +22,16 @@ export type RbmOutcome =
   | { kind: 'ok'; status: number; body: Record<string, unknown>; attempts: number }
   /** A final answer other than success (4xx except 408/429): do not retry unchanged. */
   | { kind: 'rejected'; status: number; error: RbmError; attempts: number }
-  /** 429, 5xx, timeouts or network errors until the retry budget ran out. */
+  /** 408, 429, 5xx, timeouts or network errors until the retry budget ran out. */
   | { kind: 'unavailable'; error: RbmError; attempts: number };
 
-/** The response of agentMessages.create (the fields this product reads). */
-export interface RbmAgentMessage extends Record<string, unknown> {
-  name?: string;
-  sendTime?: string;
-  expireTime?: string;
+/** RBM's AgentEvent body: READ of a user's message (its id), or the typing indicator. */
+export type RbmAgentEvent = { eventType: 'READ'; messageId: string } | { eventType: 'IS_TYPING' };
+
+export interface AgentEventCallOptions {
+  /** Spend at most this long on the call, retries included, when less than the configured budget (a typing
+   * indicator is worthless once late). */
+  maxRetryMs?: number;
 }
 
 export interface RbmClientDeps {
@@ -83,16 +86,52 @@ export class RbmClient {
     return this.call('DELETE', path, undefined, { messageId });
   }
 
+  /** phones.agentEvents.create; event ids share the message ids' namespace, so a repeat is ignored by RBM. */
+  sendAgentEvent(
+    phoneNumber: string,
+    eventId: string,
+    event: RbmAgentEvent,
+    options: AgentEventCallOptions = {},
+  ): Promise<RbmOutcome> {
+    const query = new URLSearchParams({ eventId, agentId: this.config.agentId });
+    const path = `/v1/phones/${phoneNumber}/agentEvents?${query}`;
+    return this.call('POST', path, event, { eventId, eventType: event.eventType }, options.maxRetryMs);
+  }
+
+  /** phones.getCapabilities: 200 `{features}`, 404 not reachable over RBM. RBM ignores a reused request id. */
+  getCapabilities(phoneNumber: string, requestId: string): Promise<RbmOutcome> {
+    const query = new URLSearchParams({ requestId, agentId: this.config.agentId });
+    return this.call('GET', `/v1/phones/${phoneNumber}/capabilities?${query}`, undefined, { requestId });
+  }
+
+  /** users.batchGet: which of the numbers are reachable (the agent id goes in the body). */
+  batchGetUsers(phoneNumbers: readonly string[]): Promise<RbmOutcome> {
+    const body = { users: [...phoneNumbers], agentId: this.config.agentId };
+    return this.call('POST', '/v1/users:batchGet', body, { userCount: phoneNumbers.length });
+  }
+
+  /** files.create in URL mode (the agent id goes in the body): 200 `{name: "files/…"}`. */
+  createFileFromUrl(fileUrl: string, thumbnailUrl?: string): Promise<RbmOutcome> {
+    const body = {
+      fileUrl,
+      ...(thumbnailUrl === undefined ? {} : { thumbnailUrl }),
+      agentId: this.config.agentId,
+    };
+    return this.call('POST', '/v1/files', body, { withThumbnail: thumbnailUrl !== undefined });
+  }
+
   private async call(
-    method: 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     body: unknown,
     logFields: Record<string, unknown>,
+    maxRetryMs?: number,
   ): Promise<RbmOutcome> {
     const started = this.now();
     const { retry } = this.config;
+    const deadlineMs = Math.min(retry.deadlineMs, maxRetryMs ?? Number.POSITIVE_INFINITY);
     for (let attempt = 1; ; attempt++) {
-      const remaining = retry.deadlineMs - (this.now() - started);
+      const remaining = deadlineMs - (this.now() - started);
       const result = await this.attempt(
         method,
         path,
@@ -118,7 +157,7 @@ export class RbmClient {
         this.random,
       );
       const elapsed = this.now() - started;
-      if (elapsed + delay >= retry.deadlineMs) {
+      if (elapsed + delay >= deadlineMs) {
         this.logger.warn('RBM call failed; retry budget exhausted', {
           ...logFields,
           method,

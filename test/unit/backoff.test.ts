@@ -43,7 +43,7 @@ describe('backoff', () => {
   });
 
   it.each([
-    [408, false],
+    [408, true],
     [429, true],
     [500, true],
     [503, true],

@@ -102,6 +102,18 @@ describe('RbmClient', () => {
     expect(sleeps).toEqual([100, 200, 400]);
   });
 
+  it('retries 408 like 429 and 5xx', async () => {
+    const { client, requests } = harness([
+      { status: 408, body: { error: { code: 408, status: 'DEADLINE_EXCEEDED', message: 'slow' } } },
+      { status: 200, body: { name: 'n' } },
+    ]);
+    expect(await client.createAgentMessage('+15551234567', id, message)).toMatchObject({
+      kind: 'ok',
+      attempts: 2,
+    });
+    expect(requests).toHaveLength(2);
+  });
+
   it.each([400, 403, 404, 409])('does not retry %i and passes RBM’s error through', async (status) => {
     const error = { code: status, status: 'X', message: 'rbm says no' };
     const { client, requests } = harness([{ status, body: { error } }]);
@@ -139,5 +151,124 @@ describe('RbmClient', () => {
     });
     expect(requests).toHaveLength(1);
     expect(sleeps).toEqual([]);
+  });
+});
+
+const base = 'https://rcsbusinessmessaging.googleapis.com';
+const requestId = '0b9d7c3e-5a41-4f2b-8c6d-1e2f3a4b5c6d';
+
+describe('RbmClient: agent events, capabilities, batchGet, files', () => {
+  it.each([
+    {
+      name: 'sendAgentEvent READ',
+      run: (client: RbmClient) =>
+        client.sendAgentEvent('+15551234567', id, { eventType: 'READ', messageId: 'user-msg-1' }),
+      method: 'POST',
+      url: `${base}/v1/phones/+15551234567/agentEvents?eventId=${id}&agentId=my-agent`,
+      body: { eventType: 'READ', messageId: 'user-msg-1' },
+    },
+    {
+      name: 'sendAgentEvent IS_TYPING',
+      run: (client: RbmClient) => client.sendAgentEvent('+15551234567', id, { eventType: 'IS_TYPING' }),
+      method: 'POST',
+      url: `${base}/v1/phones/+15551234567/agentEvents?eventId=${id}&agentId=my-agent`,
+      body: { eventType: 'IS_TYPING' },
+    },
+    {
+      name: 'getCapabilities',
+      run: (client: RbmClient) => client.getCapabilities('+15551234567', requestId),
+      method: 'GET',
+      url: `${base}/v1/phones/+15551234567/capabilities?requestId=${requestId}&agentId=my-agent`,
+      body: undefined,
+    },
+    {
+      name: 'batchGetUsers (agent id in the body)',
+      run: (client: RbmClient) => client.batchGetUsers(['+15551234567', '+15557654321']),
+      method: 'POST',
+      url: `${base}/v1/users:batchGet`,
+      body: { users: ['+15551234567', '+15557654321'], agentId: 'my-agent' },
+    },
+    {
+      name: 'createFileFromUrl with a thumbnail (agent id in the body)',
+      run: (client: RbmClient) =>
+        client.createFileFromUrl('https://example.com/a.png', 'https://example.com/a-thumb.png'),
+      method: 'POST',
+      url: `${base}/v1/files`,
+      body: {
+        fileUrl: 'https://example.com/a.png',
+        thumbnailUrl: 'https://example.com/a-thumb.png',
+        agentId: 'my-agent',
+      },
+    },
+    {
+      name: 'createFileFromUrl without a thumbnail',
+      run: (client: RbmClient) => client.createFileFromUrl('https://example.com/a.png'),
+      method: 'POST',
+      url: `${base}/v1/files`,
+      body: { fileUrl: 'https://example.com/a.png', agentId: 'my-agent' },
+    },
+  ])('$name: method, path, query and body', async ({ run, method, url, body }) => {
+    const { client, requests } = harness([{ status: 200, body: { answer: 'yes' } }], { token: 'tok' });
+    expect(await run(client)).toEqual({ kind: 'ok', status: 200, body: { answer: 'yes' }, attempts: 1 });
+    expect(requests).toHaveLength(1);
+    const [request] = requests;
+    expect(request).toMatchObject({ method, url, headers: { authorization: 'Bearer tok' } });
+    if (body === undefined) {
+      expect(request?.body).toBeUndefined();
+      expect(request?.headers['content-type']).toBeUndefined();
+    } else {
+      expect(JSON.parse(request?.body ?? 'null')).toEqual(body);
+      expect(request?.headers['content-type']).toBe('application/json; charset=utf-8');
+    }
+  });
+
+  it.each([
+    [
+      'sendAgentEvent',
+      (client: RbmClient) => client.sendAgentEvent('+15551234567', id, { eventType: 'IS_TYPING' }),
+    ],
+    ['getCapabilities', (client: RbmClient) => client.getCapabilities('+15551234567', requestId)],
+    ['batchGetUsers', (client: RbmClient) => client.batchGetUsers(['+15551234567'])],
+    ['createFileFromUrl', (client: RbmClient) => client.createFileFromUrl('https://example.com/a.png')],
+  ])('%s retries 408, 429, 5xx and network errors with the same request', async (_name, run) => {
+    const { client, requests } = harness([
+      { status: 408 },
+      { status: 429 },
+      { status: 503 },
+      'network-error',
+      { status: 200, body: {} },
+    ]);
+    expect(await run(client)).toMatchObject({ kind: 'ok', attempts: 5 });
+    expect(new Set(requests.map((request) => `${request.url} ${request.body ?? ''}`)).size).toBe(1);
+  });
+
+  it('passes a 404 from getCapabilities through without retrying', async () => {
+    const error = { code: 404, status: 'NOT_FOUND', message: 'Requested entity was not found.' };
+    const { client, requests } = harness([{ status: 404, body: { error } }]);
+    expect(await client.getCapabilities('+15551234567', requestId)).toEqual({
+      kind: 'rejected',
+      status: 404,
+      error,
+      attempts: 1,
+    });
+    expect(requests).toHaveLength(1);
+  });
+
+  it('sendAgentEvent stops retrying at maxRetryMs when that is below the configured budget', async () => {
+    const failing = () => Array.from({ length: 50 }, () => ({ status: 503 }));
+    const bounded = harness(failing(), { deadlineMs: 10_000 });
+    const outcome = await bounded.client.sendAgentEvent(
+      '+15551234567',
+      id,
+      { eventType: 'IS_TYPING' },
+      { maxRetryMs: 500 },
+    );
+    // Backoff (random = 1) is 100, 200, 400 ms: the third wait would end past 500 ms.
+    expect(outcome).toMatchObject({ kind: 'unavailable', attempts: 3 });
+    expect(bounded.sleeps).toEqual([100, 200]);
+
+    const unbounded = harness(failing(), { deadlineMs: 10_000 });
+    const full = await unbounded.client.sendAgentEvent('+15551234567', id, { eventType: 'IS_TYPING' });
+    expect(full.attempts).toBeGreaterThan(3);
   });
 });
