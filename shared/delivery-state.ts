@@ -1,11 +1,18 @@
 /**
- * The delivery-state machine of an agent message (CONTRACT §5), as pure functions over plain records.
+ * The delivery-state machine of an agent message, as pure functions over plain records.
  *
  * A state has a rank; a fact can only raise it: PENDING 0 < SENT 1 < REVOKED = EXPIRED = FAILED 2 <
  * DELIVERED 3 < READ 4, and FAILED is entered only from PENDING. Each fact also fills its own timestamp
  * (once), so facts that arrive late or out of order are still recorded without moving the state back.
  * Applying the same fact twice gives the same record, which makes concurrent and duplicated deliveries safe.
+ *
+ * The same transition makes the fallback decision the fact calls for and queues the events to publish
+ * (the record's outbox), so a state, its decision and its events are always written together.
  */
+import { withOutbox, type OutboxEntry } from './events/outbox.js';
+import type { FallbackDecision, FallbackPolicy } from './fallback/decision.js';
+import { fallbackVerdict } from './fallback/rules.js';
+import { timerApplies, type TimerRule } from './fallback/timers.js';
 
 export const MESSAGE_STATES = [
   'PENDING',
@@ -32,6 +39,8 @@ export interface StoredError {
   code: number;
   status: string;
   message: string;
+  /** Why the project itself refused or gave up, e.g. `RECIPIENT_UNSUBSCRIBED`, `PENDING_TIMEOUT`. */
+  reason?: string;
 }
 
 export interface AgentMessageRecord {
@@ -57,9 +66,25 @@ export interface AgentMessageRecord {
   attempts: number;
   error?: StoredError;
   revokeFailed?: boolean;
+  /** When the project first learned that a revoke failed: grace periods count from here. */
+  revokeFailedAt?: Date;
+  /** The send request's `Correlation-Id` and `Idempotency-Key` headers. */
+  correlationId?: string;
+  idempotencyKey?: string;
+  /** Absent means `none`. */
+  fallbackPolicy?: FallbackPolicy;
+  fallback?: FallbackDecision;
+  campaignId?: string;
+  /** Reconcile's own revoke of the message, made once when a timer rule fell due. */
+  timerRevoke?: { rule: TimerRule; answer: RevokeAnswer; at: Date };
+  /** Events written with the record and not yet confirmed published (internal, never returned by APIs). */
+  outbox?: OutboxEntry[];
   /** Ids of the RBM events already applied, so a redelivered event changes nothing. */
   appliedEventIds?: string[];
 }
+
+/** RBM's answer to a revoke: 200, or 404 (delivered, or never there). */
+export type RevokeAnswer = 'revoked' | 'notFound';
 
 export type DeliveryFact =
   | { kind: 'sent'; at: Date; attempts: number; name?: string; sendTime?: Date; expireTime?: Date }
@@ -67,22 +92,58 @@ export type DeliveryFact =
   /** RBM could not be reached: the record stays where it is, with the error and the attempts made. */
   | { kind: 'unavailable'; attempts: number; error: StoredError }
   | { kind: 'revoked'; at: Date }
-  | { kind: 'revokeFailed' }
+  /**
+   * A revoke answered 404 (`source: 'revoke'`, the default) or a TTL_EXPIRATION_REVOKE_FAILED
+   * (`source: 'ttl'`); `at` is when the project learned of it (default: now).
+   */
+  | { kind: 'revokeFailed'; source?: 'revoke' | 'ttl'; at?: Date }
   | { kind: 'delivered'; at: Date }
   | { kind: 'read'; at: Date }
-  | { kind: 'expired'; at: Date };
+  | { kind: 'expired'; at: Date }
+  /** The answer to reconcile's revoke, made because `rule` fell due. */
+  | { kind: 'timerRevoke'; rule: TimerRule; answer: RevokeAnswer; at: Date };
 
 type TimestampField = 'sentAt' | 'failedAt' | 'revokedAt' | 'deliveredAt' | 'readAt' | 'expiredAt';
 
-const FACT_TARGET: Partial<Record<DeliveryFact['kind'], { state: MessageState; timestamp: TimestampField }>> =
-  {
-    sent: { state: 'SENT', timestamp: 'sentAt' },
-    failed: { state: 'FAILED', timestamp: 'failedAt' },
-    revoked: { state: 'REVOKED', timestamp: 'revokedAt' },
-    delivered: { state: 'DELIVERED', timestamp: 'deliveredAt' },
-    read: { state: 'READ', timestamp: 'readAt' },
-    expired: { state: 'EXPIRED', timestamp: 'expiredAt' },
-  };
+interface FactTarget {
+  state: MessageState;
+  timestamp: TimestampField;
+  at: Date;
+}
+
+/** The state a fact moves towards, if any, and the timestamp that records it. */
+function targetOf(fact: DeliveryFact): FactTarget | undefined {
+  switch (fact.kind) {
+    case 'sent':
+      return { state: 'SENT', timestamp: 'sentAt', at: fact.at };
+    case 'failed':
+      return { state: 'FAILED', timestamp: 'failedAt', at: fact.at };
+    case 'revoked':
+      return { state: 'REVOKED', timestamp: 'revokedAt', at: fact.at };
+    case 'delivered':
+      return { state: 'DELIVERED', timestamp: 'deliveredAt', at: fact.at };
+    case 'read':
+      return { state: 'READ', timestamp: 'readAt', at: fact.at };
+    case 'expired':
+      return { state: 'EXPIRED', timestamp: 'expiredAt', at: fact.at };
+    case 'timerRevoke':
+      if (fact.answer === 'revoked') return { state: 'REVOKED', timestamp: 'revokedAt', at: fact.at };
+      // A create never answered and a revoke that finds nothing: the message never reached RBM.
+      return fact.rule === 'pendingTimeout'
+        ? { state: 'FAILED', timestamp: 'failedAt', at: fact.at }
+        : undefined;
+    case 'unavailable':
+    case 'revokeFailed':
+      return undefined;
+  }
+}
+
+export const PENDING_TIMEOUT_ERROR: Readonly<StoredError> = {
+  code: 504,
+  status: 'DEADLINE_EXCEEDED',
+  message: 'RBM never confirmed the message, and revoking it found nothing: it was not sent.',
+  reason: 'PENDING_TIMEOUT',
+};
 
 /** The state after moving towards `target`: only ever up, and FAILED only from PENDING. */
 export function nextState(current: MessageState, target: MessageState): MessageState {
@@ -90,13 +151,21 @@ export function nextState(current: MessageState, target: MessageState): MessageS
   return STATE_RANK[target] > STATE_RANK[current] ? target : current;
 }
 
-/** True once the message left PENDING: RBM has answered a create for it, one way or the other. */
-export function isSettled(state: MessageState): boolean {
-  return state !== 'PENDING';
+/**
+ * The record after `fact`, with its fallback decision and its queued events, or undefined when the fact
+ * changes nothing.
+ */
+export function applyFact(
+  record: AgentMessageRecord,
+  fact: DeliveryFact,
+  now: Date,
+): AgentMessageRecord | undefined {
+  const next = transition(record, fact, now);
+  return next === undefined ? undefined : withOutbox(record, next);
 }
 
-/** The record after `fact`, or undefined when the fact changes nothing. */
-export function applyFact(
+/** `applyFact` without the outbox. */
+function transition(
   record: AgentMessageRecord,
   fact: DeliveryFact,
   now: Date,
@@ -106,25 +175,43 @@ export function applyFact(
     next.attempts = record.attempts + fact.attempts;
   }
   if (fact.kind === 'failed' || fact.kind === 'unavailable') next.error = fact.error;
-  if (fact.kind === 'revokeFailed') next.revokeFailed = true;
+  if (fact.kind === 'revokeFailed') markRevokeFailed(next, fact.at ?? now);
   if (fact.kind === 'sent') {
     if (next.name === undefined && fact.name !== undefined) next.name = fact.name;
     if (next.sendTime === undefined && fact.sendTime !== undefined) next.sendTime = fact.sendTime;
     if (next.expireTime === undefined && fact.expireTime !== undefined) next.expireTime = fact.expireTime;
   }
-  const target = FACT_TARGET[fact.kind];
+  if (fact.kind === 'timerRevoke' && timerApplies(fact.rule, record.state)) {
+    next.timerRevoke ??= { rule: fact.rule, answer: fact.answer, at: fact.at };
+    // A 404 to a revoke of a sent message is a failed revoke; for a PENDING one it means "never sent".
+    if (fact.answer === 'notFound' && fact.rule !== 'pendingTimeout') markRevokeFailed(next, fact.at);
+  }
+  const target = targetOf(fact);
   if (target) {
     const state = nextState(record.state, target.state);
     const entered = state !== record.state;
     // A fact is recorded when it happened, even if the state is already past it (READ before
     // DELIVERED fills deliveredAt); a FAILED that cannot be entered is not a fact about this message.
-    const applies = fact.kind !== 'failed' || entered;
-    if (applies && next[target.timestamp] === undefined && 'at' in fact) next[target.timestamp] = fact.at;
+    const applies = target.state !== 'FAILED' || entered;
+    if (applies && next[target.timestamp] === undefined) next[target.timestamp] = target.at;
+    if (entered && fact.kind === 'timerRevoke' && state === 'FAILED') {
+      next.error = { ...PENDING_TIMEOUT_ERROR };
+    }
     next.state = state;
+  }
+  const verdict = fallbackVerdict(record, next, fact);
+  if (verdict !== undefined) next.fallback = { ...verdict, decidedAt: now };
+  if ((fact.kind === 'delivered' || fact.kind === 'read') && next.fallback && !next.fallback.deliveredAfter) {
+    next.fallback = { ...next.fallback, deliveredAfter: true };
   }
   if (sameRecord(record, next)) return undefined;
   next.updatedAt = now;
   return next;
+}
+
+function markRevokeFailed(record: AgentMessageRecord, at: Date): void {
+  record.revokeFailed = true;
+  record.revokeFailedAt ??= at;
 }
 
 export interface DeliveryEvent {
@@ -156,11 +243,11 @@ export function applyDeliveryEvent(
     updatedAt: now,
     attempts: 0,
   };
-  const applied = applyFact(base, event.fact, now) ?? { ...base, updatedAt: now };
-  return {
+  const applied = transition(base, event.fact, now) ?? { ...base, updatedAt: now };
+  return withOutbox(record, {
     ...applied,
     appliedEventIds: [...(base.appliedEventIds ?? []), event.eventId].slice(-MAX_APPLIED_EVENT_IDS),
-  };
+  });
 }
 
 function sameRecord(a: AgentMessageRecord, b: AgentMessageRecord): boolean {

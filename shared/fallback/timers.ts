@@ -1,0 +1,70 @@
+/**
+ * The project's own timers, for messages whose outcome RBM may never report: reconcile asks which rule is
+ * due for a record, revokes the message once, and applies the answer as a `timerRevoke` fact.
+ */
+import type { AgentMessageRecord } from '../delivery-state.js';
+
+export const TIMER_RULES = ['afterFailedRevoke', 'afterExpireTime', 'pendingTimeout'] as const;
+/**
+ * - `afterFailedRevoke`: a revoke (the caller's, or RBM's at expiry) failed and no DELIVERED came within grace.
+ * - `afterExpireTime`: the message's expiry passed by the grace period with no DELIVERED/READ nor TTL event.
+ * - `pendingTimeout`: RBM never answered the create (the record is still PENDING).
+ */
+export type TimerRule = (typeof TIMER_RULES)[number];
+
+export interface TimerSettings {
+  /** How long to wait for a DELIVERED before a timer rule fires (`RBM_FALLBACK_GRACE_S`). */
+  graceMs: number;
+  /** Age after which a PENDING record is resolved (`RBM_PENDING_TIMEOUT_S`). */
+  pendingTimeoutMs: number;
+}
+
+export interface ScheduledTimer {
+  rule: TimerRule;
+  dueAt: Date;
+}
+
+/**
+ * The timer that applies to `record` and when it falls due, or undefined when none ever will: a message
+ * with a decision, a known outcome (delivered, revoked, expired, failed), or one that reconcile already
+ * revoked, needs no timer.
+ */
+export function scheduledTimer(
+  record: AgentMessageRecord,
+  settings: TimerSettings,
+): ScheduledTimer | undefined {
+  if (record.fallback !== undefined || record.timerRevoke !== undefined) return undefined;
+  if (record.state === 'PENDING') {
+    return { rule: 'pendingTimeout', dueAt: after(record.createdAt, settings.pendingTimeoutMs) };
+  }
+  if (record.state !== 'SENT') return undefined;
+  if (record.revokeFailed === true) {
+    // Records written before revokeFailedAt existed count from their last change.
+    const learnedAt = record.revokeFailedAt ?? record.updatedAt;
+    return { rule: 'afterFailedRevoke', dueAt: after(learnedAt, settings.graceMs) };
+  }
+  if (record.expireTime !== undefined) {
+    return { rule: 'afterExpireTime', dueAt: after(record.expireTime, settings.graceMs) };
+  }
+  return undefined;
+}
+
+/** The rule reconcile should act on for `record` at `now`, if one is due (from its due time on). */
+export function dueTimerRule(
+  record: AgentMessageRecord,
+  now: Date,
+  settings: TimerSettings,
+): TimerRule | undefined {
+  const timer = scheduledTimer(record, settings);
+  return timer !== undefined && now.getTime() >= timer.dueAt.getTime() ? timer.rule : undefined;
+}
+
+/**
+ * Whether a rule can act on a record in `state`: a state may have moved on between reconcile reading the
+ * record and applying its revoke's answer, and a stale answer must not be taken for the current one.
+ */
+export function timerApplies(rule: TimerRule, state: AgentMessageRecord['state']): boolean {
+  return rule === 'pendingTimeout' ? state === 'PENDING' : state === 'SENT';
+}
+
+const after = (start: Date, ms: number) => new Date(start.getTime() + ms);

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { applyFact, type AgentMessageRecord, type MessageState } from '../../shared/delivery-state.js';
+import { dueTimerRule, scheduledTimer, type TimerRule } from '../../shared/fallback/timers.js';
+
+const T0 = new Date('2026-01-01T00:00:00Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+const S = 1000;
+const settings = { graceMs: 600 * S, pendingTimeoutMs: 3600 * S };
+
+function record(state: MessageState, extra: Partial<AgentMessageRecord> = {}): AgentMessageRecord {
+  return {
+    messageId: 'm1',
+    agentId: 'agent',
+    phoneNumber: '+15550000001',
+    state,
+    createdAt: T0,
+    updatedAt: T0,
+    attempts: 1,
+    ...extra,
+  };
+}
+
+const failedRevoke = { revokeFailed: true, revokeFailedAt: at(100 * S) };
+const expiring = { expireTime: at(50 * S) };
+
+describe('dueTimerRule at the boundaries', () => {
+  // [name, record, now, rule due then]
+  const cases: Array<[string, AgentMessageRecord, Date, TimerRule | undefined]> = [
+    ['PENDING just before the timeout', record('PENDING'), at(3600 * S - 1), undefined],
+    ['PENDING at the timeout', record('PENDING'), at(3600 * S), 'pendingTimeout'],
+    ['PENDING long after the timeout', record('PENDING'), at(99_999 * S), 'pendingTimeout'],
+    ['failed revoke just before grace ends', record('SENT', failedRevoke), at(700 * S - 1), undefined],
+    ['failed revoke when grace ends', record('SENT', failedRevoke), at(700 * S), 'afterFailedRevoke'],
+    [
+      'failed revoke counts from when it was learned, not from the send',
+      record('SENT', { ...failedRevoke, sentAt: T0, updatedAt: at(200 * S) }),
+      at(650 * S),
+      undefined,
+    ],
+    [
+      'failed revoke with no revokeFailedAt counts from the last change',
+      record('SENT', { revokeFailed: true, updatedAt: at(100 * S) }),
+      at(700 * S),
+      'afterFailedRevoke',
+    ],
+    ['expiry just before expireTime + grace', record('SENT', expiring), at(650 * S - 1), undefined],
+    ['expiry at expireTime + grace', record('SENT', expiring), at(650 * S), 'afterExpireTime'],
+    [
+      'expiry with a failed TTL revoke waits for that grace instead',
+      record('SENT', { ...expiring, ...failedRevoke }),
+      at(650 * S),
+      undefined,
+    ],
+    [
+      'expiry with a failed TTL revoke, its grace over',
+      record('SENT', { ...expiring, ...failedRevoke }),
+      at(700 * S),
+      'afterFailedRevoke',
+    ],
+    ['SENT with no expiry and no failed revoke never', record('SENT'), at(10 ** 10), undefined],
+    [
+      'a decision already made',
+      record('SENT', {
+        ...failedRevoke,
+        fallback: { reason: 'EXPIRY_UNCONFIRMED', certainty: 'UNKNOWN', decidedAt: at(100 * S) },
+      }),
+      at(10 ** 10),
+      undefined,
+    ],
+    [
+      'reconcile already revoked it',
+      record('SENT', {
+        ...expiring,
+        timerRevoke: { rule: 'afterExpireTime', answer: 'notFound', at: at(700 * S) },
+      }),
+      at(10 ** 10),
+      undefined,
+    ],
+    ['DELIVERED', record('DELIVERED', { ...expiring, ...failedRevoke }), at(10 ** 10), undefined],
+    ['READ', record('READ', { ...expiring, ...failedRevoke }), at(10 ** 10), undefined],
+    ['REVOKED', record('REVOKED', expiring), at(10 ** 10), undefined],
+    ['EXPIRED', record('EXPIRED', expiring), at(10 ** 10), undefined],
+    ['FAILED (e.g. a consent refusal)', record('FAILED'), at(10 ** 10), undefined],
+  ];
+  it.each(cases)('%s', (_name, subject, now, expected) => {
+    expect(dueTimerRule(subject, now, settings)).toBe(expected);
+  });
+
+  it('scheduledTimer gives the due time reconcile can wait for', () => {
+    expect(scheduledTimer(record('SENT', expiring), settings)).toEqual({
+      rule: 'afterExpireTime',
+      dueAt: at(650 * S),
+    });
+  });
+});
+
+describe('a timer fires once', () => {
+  const rules: Array<[TimerRule, AgentMessageRecord]> = [
+    ['afterFailedRevoke', record('SENT', failedRevoke)],
+    ['afterExpireTime', record('SENT', expiring)],
+    ['pendingTimeout', record('PENDING')],
+  ];
+  const answers = ['revoked', 'notFound'] as const;
+  const cases = rules.flatMap(([rule, subject]) => answers.map((answer) => ({ rule, subject, answer })));
+
+  it.each(cases)('$rule answered $answer, policy none: never due again', ({ rule, subject, answer }) => {
+    const now = at(10 ** 7);
+    expect(dueTimerRule(subject, now, settings)).toBe(rule);
+    const after = applyFact(subject, { kind: 'timerRevoke', rule, answer, at: now }, now)!;
+    expect(after).toBeDefined();
+    expect(dueTimerRule(after, at(10 ** 10), settings)).toBeUndefined();
+  });
+
+  it('a failed revoke on a critical message that RBM reports at once needs no timer', () => {
+    const after = applyFact(
+      record('SENT', { ...expiring, fallbackPolicy: 'critical' }),
+      { kind: 'revokeFailed', source: 'ttl', at: at(60 * S) },
+      at(60 * S),
+    )!;
+    expect(dueTimerRule(after, at(10 ** 10), settings)).toBeUndefined();
+  });
+
+  it('a failed revoke on a safe message starts the grace period', () => {
+    const after = applyFact(
+      record('SENT', { ...expiring, fallbackPolicy: 'safe' }),
+      { kind: 'revokeFailed', source: 'ttl', at: at(60 * S) },
+      at(60 * S),
+    )!;
+    expect(dueTimerRule(after, at(660 * S - 1), settings)).toBeUndefined();
+    expect(dueTimerRule(after, at(660 * S), settings)).toBe('afterFailedRevoke');
+  });
+});
