@@ -33,6 +33,8 @@ export interface FunctionServer {
   /** `http://127.0.0.1:PORT` (no trailing slash). */
   readonly url: string;
   readonly port: number;
+  /** Pid of the serving process (functions-framework runs in it), e.g. to read its memory in /proc. */
+  readonly pid: number | undefined;
   /** Every stdout and stderr line the server printed so far, in arrival order. */
   logs(): string[];
   /** Stops the server (whole process group). Idempotent. */
@@ -41,7 +43,7 @@ export interface FunctionServer {
 
 const FRAMEWORK_PACKAGE = '@google-cloud/functions-framework';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The functions-framework CLI entry point, as its package.json `bin` declares it. */
 export function functionsFrameworkMain(): string {
@@ -114,5 +116,12 @@ async function startOnPort(options: StartFunctionOptions, port: number): Promise
     await child.stop();
     throw error;
   }
-  return { name: options.name, url, port, logs: () => child.lines(), stop: () => child.stop() };
+  return {
+    name: options.name,
+    url,
+    port,
+    pid: child.pid,
+    logs: () => child.lines(),
+    stop: () => child.stop(),
+  };
 }

@@ -10,10 +10,11 @@ import { startEmulators } from './emulators.js';
 import { startFunction, type FunctionServer } from './function-server.js';
 import type { OutputStream } from './processes.js';
 import { provisionPubSub } from './provision-pubsub.js';
-import { loadPubSubTopology, type FunctionName } from './topology.js';
+import { loadPubSubTopology, type SubscriptionTopology } from './topology.js';
+import { FUNCTION_NAMES, FUNCTION_SPECS, type FunctionName } from '../functions/catalog.js';
 import { emulatorFirestore, emulatorPubSub } from './emulator-clients.js';
 
-export const FUNCTION_NAMES: readonly FunctionName[] = ['send', 'revoke', 'webhook', 'inbound'];
+export { FUNCTION_NAMES };
 
 export interface EmulatorHosts {
   pubsubHost: string;
@@ -76,29 +77,46 @@ function emulatorEnv(projectId: string, hosts: EmulatorHosts): Record<string, st
   };
 }
 
-/** The environment each function gets: CONTRACT §3, pointed at the emulators and the sandbox. */
+export interface StackSettings {
+  agentId: string;
+  clientToken: string;
+  rbmUrl: string;
+  topics: StackTopics;
+}
+
+/** The value the local stack gives each variable a function may declare; unset ones keep their defaults. */
+export function localValue(variable: string, settings: StackSettings): string | undefined {
+  switch (variable) {
+    case 'RBM_AGENT_ID':
+      return settings.agentId;
+    case 'RBM_API_ENDPOINT':
+      return settings.rbmUrl;
+    case 'RBM_AUTH':
+      return 'none';
+    case 'RBM_WEBHOOK_CLIENT_TOKEN':
+      return settings.clientToken;
+    case 'RBM_INBOUND_TOPIC':
+      return settings.topics.inbound;
+    case 'RBM_USER_MESSAGES_TOPIC':
+      return settings.topics.userMessages;
+    default:
+      return undefined;
+  }
+}
+
+/** The environment each function gets: the emulators, plus a local value for every variable its spec declares. */
 export function functionEnv(
   name: FunctionName,
   base: Record<string, string>,
-  settings: { agentId: string; clientToken: string; rbmUrl: string; topics: StackTopics },
+  settings: StackSettings,
 ): Record<string, string> {
-  switch (name) {
-    case 'send':
-    case 'revoke':
-      return { ...base, RBM_AGENT_ID: settings.agentId, RBM_API_ENDPOINT: settings.rbmUrl, RBM_AUTH: 'none' };
-    case 'webhook':
-      return {
-        ...base,
-        RBM_WEBHOOK_CLIENT_TOKEN: settings.clientToken,
-        RBM_INBOUND_TOPIC: settings.topics.inbound,
-      };
-    case 'inbound':
-      return {
-        ...base,
-        RBM_AGENT_ID: settings.agentId,
-        RBM_USER_MESSAGES_TOPIC: settings.topics.userMessages,
-      };
+  const spec = FUNCTION_SPECS.find((candidate) => candidate.name === name);
+  const env: Record<string, string> = { ...base };
+  for (const variable of spec?.env ?? []) {
+    const value = localValue(variable, settings);
+    if (value !== undefined) env[variable] = value;
   }
+  return env;
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -156,16 +174,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const pubsub = emulatorPubSub(projectId, hosts.pubsubHost);
     cleanups.push(() => pubsub.close());
-    const pushEndpointFor = (name: FunctionName) =>
-      `${functions[name].url}/projects/${projectId}/topics/${topics.inbound}`;
+    // The path names the subscription's topic, as Terraform's push endpoints do (terraform/pubsub.tf).
+    const pushEndpointFor = (subscription: SubscriptionTopology) =>
+      `${functions[subscription.push!.functionName].url}/projects/${projectId}/topics/${subscription.topic}`;
     const topology = await loadPubSubTopology(undefined, prefix);
     await provisionPubSub(pubsub, topology, pushEndpointFor);
     // Emulators can outlive a stack: aim existing push subscriptions at this stack's functions, and stop
     // the pushes when it stops, so redeliveries never reach whatever listens on these ports next.
     const pushSubscriptions = topology.subscriptions.flatMap((subscription) =>
-      subscription.push
-        ? [{ name: subscription.name, endpoint: pushEndpointFor(subscription.push.functionName) }]
-        : [],
+      subscription.push ? [{ name: subscription.name, endpoint: pushEndpointFor(subscription) }] : [],
     );
     for (const { name, endpoint } of pushSubscriptions) {
       await pubsub.subscription(name).modifyPushConfig({ pushEndpoint: endpoint });

@@ -3,7 +3,7 @@
  * topology.ts) on a Pub/Sub endpoint, normally the emulator. Idempotent: what already exists is left as it is.
  */
 import type { CreateSubscriptionOptions, PubSub } from '@google-cloud/pubsub';
-import type { FunctionName, PubSubTopology, SubscriptionTopology } from './topology.js';
+import type { PubSubTopology, SubscriptionTopology } from './topology.js';
 
 /** The part of the `PubSub` client used here; a `PubSub` instance is one. */
 export interface PubSubAdmin {
@@ -34,11 +34,10 @@ async function ignoringAlreadyExists(create: () => Promise<unknown>): Promise<vo
 export function subscriptionOptions(
   pubsub: Pick<PubSubAdmin, 'topic'>,
   subscription: SubscriptionTopology,
-  pushEndpointFor: (functionName: FunctionName) => string,
+  pushEndpointFor: (subscription: SubscriptionTopology) => string,
 ): CreateSubscriptionOptions {
   const options: CreateSubscriptionOptions = {};
-  if (subscription.push)
-    options.pushConfig = { pushEndpoint: pushEndpointFor(subscription.push.functionName) };
+  if (subscription.push) options.pushConfig = { pushEndpoint: pushEndpointFor(subscription) };
   if (subscription.ackDeadlineSeconds !== undefined)
     options.ackDeadlineSeconds = subscription.ackDeadlineSeconds;
   if (subscription.retryPolicy) {
@@ -66,7 +65,7 @@ export function subscriptionOptions(
 export async function provisionPubSub(
   pubsub: PubSubAdmin,
   topology: PubSubTopology,
-  pushEndpointFor: (functionName: FunctionName) => string,
+  pushEndpointFor: (subscription: SubscriptionTopology) => string,
 ): Promise<void> {
   for (const topic of topology.topics) {
     await ignoringAlreadyExists(() => pubsub.createTopic(topic));

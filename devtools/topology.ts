@@ -10,6 +10,7 @@
 import { parse } from '@cdktf/hcl2json';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { FUNCTION_NAMES, type FunctionName } from '../functions/catalog.js';
 import { fileURLToPath } from 'node:url';
 
 // ------------------------------------------------------------------------------------------------------------
@@ -34,7 +35,7 @@ export interface TerraformConfig {
   provider: Record<string, HclObject[]>;
 }
 
-export const defaultTerraformDir = fileURLToPath(new URL('../../terraform', import.meta.url));
+export const defaultTerraformDir = fileURLToPath(new URL('../terraform', import.meta.url));
 
 export function isHclObject(value: unknown): value is HclObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -136,8 +137,7 @@ export async function readTerraformConfig(dir: string = defaultTerraformDir): Pr
 // ------------------------------------------------------------------------------------------------------------
 // Topology
 
-export type FunctionName = 'send' | 'revoke' | 'webhook' | 'inbound';
-const functionNames: readonly string[] = ['send', 'revoke', 'webhook', 'inbound'] satisfies FunctionName[];
+export type { FunctionName };
 
 export interface SubscriptionTopology {
   name: string;
@@ -251,7 +251,7 @@ function resolvePushTarget(value: HclValue | undefined, ctx: ResolveContext, whe
 }
 
 function isFunctionName(name: string): name is FunctionName {
-  return functionNames.includes(name);
+  return (FUNCTION_NAMES as readonly string[]).includes(name);
 }
 
 function firstBlock(body: HclObject, key: string, where: string): HclObject | undefined {

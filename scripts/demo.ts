@@ -54,7 +54,10 @@ async function runningStack(): Promise<DemoEndpoints | undefined> {
 }
 
 function build(): void {
-  const result = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) throw new Error('npm run build failed');
 }
 

@@ -1,34 +1,78 @@
-/** send (HTTP): POST /v1/phones/{E.164}/agentMessages?messageId=&agentId= — CONTRACT §4. */
-import * as functions from '@google-cloud/functions-framework';
+/** send (HTTP): POST /v1/phones/{E.164}/agentMessages (docs/http-api.md#send). */
+import { loadRbmConfig } from '../../shared/config/rbm.js';
 import { ApiError } from '../../shared/errors.js';
-import { installBodyParseErrorPassthrough } from '../../shared/http/body-parse-errors.js';
-import { jsonObjectBody, queryParam } from '../../shared/http/request.js';
-import { errorResult, methodNotAllowed, respond } from '../../shared/http/response.js';
-import { outboundContext } from '../../shared/outbound/context.js';
-import { parseAgentMessagePath } from '../../shared/outbound/request-checks.js';
-import { sendMessage } from '../../shared/outbound/send-message.js';
+import { errorResult, type HttpResult } from '../../shared/http/response.js';
+import { MESSAGE_ID_HEADER, REPLAYED_HEADER } from '../../shared/outbound/headers.js';
+import { sendMessage, type SendOutcome } from '../../shared/outbound/send-message.js';
+import { RbmClient } from '../../shared/rbm/client.js';
+import { serveHttp } from '../../shared/runtime/http.js';
+import { lazy, loadConfig } from '../../shared/runtime/platform.js';
+import { AgentMessageStore } from '../../shared/store/agent-messages.js';
+import { sendSpec } from './spec.js';
 
-installBodyParseErrorPassthrough();
-const context = outboundContext('send', process.env);
-
-functions.http('send', (req, res) =>
-  respond(res, context.logger, async () => {
-    const path = parseAgentMessagePath(req.path);
-    if (!path || path.messageId !== undefined) {
-      return errorResult(
-        new ApiError(404, 'Not found: use POST /v1/phones/{E.164}/agentMessages.', 'NOT_FOUND'),
-      );
-    }
-    if (req.method !== 'POST') return methodNotAllowed(req.method, 'POST');
-    return sendMessage(
-      {
-        phoneNumber: path.phoneNumber,
-        messageId: queryParam(req, 'messageId'),
-        agentId: queryParam(req, 'agentId'),
-        idempotencyKey: req.get('idempotency-key'),
-        body: await jsonObjectBody(req),
-      },
-      { store: context.store(), rbm: context.rbm(), logger: context.logger },
-    );
-  }),
+serveHttp(
+  sendSpec,
+  (platform) => {
+    const rbmConfig = loadConfig(platform, loadRbmConfig);
+    return {
+      agentId: rbmConfig.agentId,
+      logger: platform.logger,
+      store: lazy(() => new AgentMessageStore(platform.firestore())),
+      rbm: lazy(() => new RbmClient(rbmConfig, { logger: platform.logger })),
+    };
+  },
+  {
+    send: async (call, deps) =>
+      sendAnswer(
+        await sendMessage(
+          {
+            phoneNumber: call.params.phoneNumber ?? '',
+            messageId: call.query('messageId'),
+            agentId: call.query('agentId'),
+            idempotencyKey: call.header('idempotency-key'),
+            body: await call.json(),
+          },
+          { agentId: deps.agentId, store: deps.store(), rbm: deps.rbm(), logger: deps.logger },
+        ),
+      ),
+  },
 );
+
+function sendAnswer(outcome: SendOutcome): HttpResult {
+  const headers: Record<string, string> = { [MESSAGE_ID_HEADER]: outcome.messageId };
+  switch (outcome.kind) {
+    case 'sent':
+      if (outcome.replayed) headers[REPLAYED_HEADER] = 'true';
+      return { status: 200, body: outcome.body, headers };
+    case 'rejected':
+      if (outcome.replayed) headers[REPLAYED_HEADER] = 'true';
+      return { status: outcome.status, body: { error: outcome.error }, headers };
+    case 'idConflict':
+      return errorResult(
+        new ApiError(
+          409,
+          `Message id ${outcome.messageId} was already used for a different request.`,
+          'ALREADY_EXISTS',
+        ),
+        headers,
+      );
+    case 'rbmUnavailable':
+      return errorResult(
+        new ApiError(
+          503,
+          `RBM API unavailable after ${outcome.attempts} attempt(s) (${outcome.rbmStatus}); the message is recorded as PENDING. Retry with the same messageId or Idempotency-Key.`,
+          'UNAVAILABLE',
+        ),
+        headers,
+      );
+    case 'storageUnavailable':
+      return errorResult(
+        new ApiError(
+          503,
+          'Storage is temporarily unavailable; retry with the same messageId (see the Rbm-Message-Id header): nothing is sent twice.',
+          'UNAVAILABLE',
+        ),
+        headers,
+      );
+  }
+}

@@ -105,11 +105,11 @@ export async function countOperations(options: {
         idempotencyKey: undefined,
         body: TEXT_MESSAGE,
       },
-      { store, rbm, logger: silent },
+      { agentId: rbm.agentId, store, rbm, logger: silent },
     );
   await step('send', async () => {
     const result = await send();
-    if (result.status !== 200) throw new Error(`send answered ${result.status}`);
+    if (result.kind !== 'sent') throw new Error(`send ended ${result.kind}`);
   });
   const delivered = deliveredEvent(base);
   await step('DELIVERED', () => processInbound(pushData(delivered), undefined, inboundDeps));

@@ -1,12 +1,13 @@
 /**
  * Revoking an agent message that is sent but not yet delivered. A record already DELIVERED or READ is
- * answered 404 without asking RBM; otherwise RBM decides (200 revoked, 404 too late).
+ * answered without asking RBM, and so is one already REVOKED (RBM would answer a repeated delete 404, which
+ * reads as "delivered"); otherwise RBM decides (200 revoked, 404 too late).
  */
 import { ApiError, type FieldViolation } from '../errors.js';
-import { errorResult, type HttpResult } from '../http/response.js';
+import { isTransientGrpcError } from '../grpc-status.js';
 import type { Logger } from '../log/logger.js';
-import type { RbmClient } from '../rbm/client.js';
-import type { AgentMessageStore } from '../store/agent-messages.js';
+import type { RbmError } from '../rbm/client.js';
+import type { AgentMessagePort, RbmMessaging } from './ports.js';
 import { checkAgentId, checkMessageId, checkPhoneNumber } from './request-checks.js';
 
 export interface RevokeRequest {
@@ -16,18 +17,30 @@ export interface RevokeRequest {
 }
 
 export interface RevokeDeps {
-  store: AgentMessageStore;
-  rbm: RbmClient;
+  agentId: string;
+  store: AgentMessagePort;
+  rbm: RbmMessaging;
   logger: Logger;
+  now?: () => Date;
 }
 
-export async function revokeMessage(request: RevokeRequest, deps: RevokeDeps): Promise<HttpResult> {
+export type RevokeOutcome =
+  /** Revoked now, or earlier (`alreadyRevoked`: no RBM call). */
+  | { kind: 'revoked'; alreadyRevoked: boolean }
+  /** The record says DELIVERED or READ: too late, RBM not asked. */
+  | { kind: 'alreadyDelivered' }
+  /** RBM refused (404: delivered already, or unknown to RBM). */
+  | { kind: 'rejected'; status: number; error: RbmError }
+  | { kind: 'rbmUnavailable'; attempts: number };
+
+export async function revokeMessage(request: RevokeRequest, deps: RevokeDeps): Promise<RevokeOutcome> {
   const violations: FieldViolation[] = [];
   checkPhoneNumber(request.phoneNumber, violations);
   checkMessageId(request.messageId, violations);
-  checkAgentId(request.agentId, deps.rbm.agentId, violations);
+  checkAgentId(request.agentId, deps.agentId, violations);
   if (violations.length > 0) throw ApiError.invalidArgument(violations);
 
+  const now = deps.now ?? (() => new Date());
   const { messageId, phoneNumber } = request;
   const logger = deps.logger.child({ messageId });
   const found = await deps.store.get(messageId);
@@ -36,30 +49,36 @@ export async function revokeMessage(request: RevokeRequest, deps: RevokeDeps): P
 
   if (record?.state === 'DELIVERED' || record?.state === 'READ') {
     logger.info('Revoke refused: already delivered', { state: record.state });
-    return errorResult(
-      new ApiError(404, 'The message was already delivered; it cannot be revoked.', 'NOT_FOUND'),
-    );
+    return { kind: 'alreadyDelivered' };
+  }
+  if (record?.state === 'REVOKED') {
+    logger.info('Revoke repeated: already revoked');
+    return { kind: 'revoked', alreadyRevoked: true };
   }
 
   const outcome = await deps.rbm.deleteAgentMessage(phoneNumber, messageId);
   if (outcome.kind === 'ok') {
-    const stored = record
-      ? await deps.store.applyFact(messageId, { kind: 'revoked', at: new Date() })
-      : undefined;
-    logger.info('Revoked', { state: stored?.after?.state, attempt: outcome.attempts });
-    return { status: 200, body: {} };
+    if (record) await recordRevoked(deps, messageId, now(), logger);
+    logger.info('Revoked', { attempt: outcome.attempts });
+    return { kind: 'revoked', alreadyRevoked: false };
   }
   if (outcome.kind === 'rejected') {
-    if (outcome.status === 404 && record) await deps.store.applyFact(messageId, { kind: 'revokeFailed' });
+    if (outcome.status === 404 && record) {
+      await deps.store.applyFact(messageId, { kind: 'revokeFailed', source: 'revoke', at: now() });
+    }
     logger.info('Revoke rejected by RBM', { rbmStatus: outcome.status, state: record?.state });
-    return { status: outcome.status, body: { error: outcome.error } };
+    return { kind: 'rejected', status: outcome.status, error: outcome.error };
   }
   logger.warn('Revoke not confirmed: RBM unavailable', { attempt: outcome.attempts });
-  return errorResult(
-    new ApiError(
-      503,
-      `RBM API unavailable after ${outcome.attempts} attempt(s); the message was not revoked.`,
-      'UNAVAILABLE',
-    ),
-  );
+  return { kind: 'rbmUnavailable', attempts: outcome.attempts };
+}
+
+/** RBM did revoke it: a failed bookkeeping write must not turn that into an error (reconcile catches up). */
+async function recordRevoked(deps: RevokeDeps, messageId: string, at: Date, logger: Logger): Promise<void> {
+  try {
+    await deps.store.applyFact(messageId, { kind: 'revoked', at });
+  } catch (error) {
+    if (!isTransientGrpcError(error)) throw error;
+    logger.warn('Revoked at RBM, but the record could not be updated yet', { err: error });
+  }
 }

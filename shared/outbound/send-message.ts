@@ -9,17 +9,13 @@ import { validateAgentMessage } from '../agent-message/validate.js';
 import { canonicalJson, sha256Hex } from '../canonical-json.js';
 import type { AgentMessageRecord, StoredError } from '../delivery-state.js';
 import { ApiError, type FieldViolation } from '../errors.js';
-import type { HttpResult } from '../http/response.js';
-import { errorResult } from '../http/response.js';
+import { isTransientGrpcError } from '../grpc-status.js';
 import { isValidIdempotencyKey, messageIdForIdempotencyKey, newMessageId } from '../ids.js';
 import type { Logger } from '../log/logger.js';
-import type { RbmClient, RbmOutcome } from '../rbm/client.js';
-import type { AgentMessageStore } from '../store/agent-messages.js';
+import type { RbmError, RbmOutcome } from '../rbm/client.js';
+import type { AgentMessagePort, RbmMessaging } from './ports.js';
 import { checkAgentId, checkMessageId, checkPhoneNumber } from './request-checks.js';
 import { dateFrom } from '../json-values.js';
-
-export const REPLAYED_HEADER = 'Idempotent-Replayed';
-export const MESSAGE_ID_HEADER = 'Rbm-Message-Id';
 
 export interface SendRequest {
   phoneNumber: string;
@@ -30,15 +26,29 @@ export interface SendRequest {
 }
 
 export interface SendDeps {
-  store: AgentMessageStore;
-  rbm: RbmClient;
+  agentId: string;
+  store: AgentMessagePort;
+  rbm: RbmMessaging;
   logger: Logger;
   now?: () => Date;
 }
 
-export async function sendMessage(request: SendRequest, deps: SendDeps): Promise<HttpResult> {
+/** What became of a valid send request; `messageId` is the id chosen for it, always. */
+export type SendOutcome =
+  /** RBM accepted it now (`body` is RBM's answer), or earlier (`replayed`, body from the record). */
+  | { kind: 'sent'; messageId: string; body: Record<string, unknown>; replayed: boolean }
+  /** RBM refused it now, or earlier (`replayed`): its status and error. */
+  | { kind: 'rejected'; messageId: string; status: number; error: RbmError; replayed: boolean }
+  /** The id was already used for a different request. */
+  | { kind: 'idConflict'; messageId: string }
+  /** RBM could not be reached within the retry budget; the record stays PENDING. */
+  | { kind: 'rbmUnavailable'; messageId: string; attempts: number; rbmStatus: string }
+  /** Storage failed; the caller retries with the same id and nothing is sent twice. */
+  | { kind: 'storageUnavailable'; messageId: string };
+
+export async function sendMessage(request: SendRequest, deps: SendDeps): Promise<SendOutcome> {
   const now = deps.now ?? (() => new Date());
-  const agentId = deps.rbm.agentId;
+  const { agentId } = deps;
   const violations: FieldViolation[] = [];
   checkPhoneNumber(request.phoneNumber, violations);
   checkMessageId(request.messageId, violations);
@@ -58,8 +68,23 @@ export async function sendMessage(request: SendRequest, deps: SendDeps): Promise
     (request.idempotencyKey !== undefined
       ? messageIdForIdempotencyKey(agentId, request.idempotencyKey)
       : newMessageId());
-  const idHeader = { [MESSAGE_ID_HEADER]: messageId };
   const logger = deps.logger.child({ messageId });
+  try {
+    return await sendWithId(request, message, messageId, { ...deps, logger, now });
+  } catch (error) {
+    if (!isTransientGrpcError(error)) throw error;
+    logger.warn('Storage unavailable during send', { err: error });
+    return { kind: 'storageUnavailable', messageId };
+  }
+}
+
+async function sendWithId(
+  request: SendRequest,
+  message: AgentMessage,
+  messageId: string,
+  deps: SendDeps & { now: () => Date },
+): Promise<SendOutcome> {
+  const { agentId, logger, now } = deps;
   const contentSha256 = sha256Hex(canonicalJson(message));
 
   const created = await deps.store.createPending(
@@ -69,23 +94,26 @@ export async function sendMessage(request: SendRequest, deps: SendDeps): Promise
     const existing = created.existing;
     if (existing.contentSha256 !== contentSha256 || existing.phoneNumber !== request.phoneNumber) {
       logger.warn('Message id reused for a different request', { state: existing.state });
-      return errorResult(
-        new ApiError(
-          409,
-          `Message id ${messageId} was already used for a different request.`,
-          'ALREADY_EXISTS',
-        ),
-        idHeader,
-      );
+      return { kind: 'idConflict', messageId };
     }
     if (existing.state !== 'PENDING') {
       logger.info('Replaying stored outcome', { state: existing.state });
-      return { ...replay(existing), headers: { ...idHeader, [REPLAYED_HEADER]: 'true' } };
+      return replay(existing);
     }
     logger.info('Resuming a pending message', { attempts: existing.attempts });
   }
 
-  const outcome = await deps.rbm.createAgentMessage(request.phoneNumber, messageId, message);
+  const answer = await deps.rbm.createAgentMessage(request.phoneNumber, messageId, message);
+  // 409: RBM already has this id (an earlier attempt whose answer was lost), so the message is sent.
+  const alreadyAtRbm = answer.kind === 'rejected' && answer.status === 409;
+  const outcome: RbmOutcome = alreadyAtRbm
+    ? {
+        kind: 'ok',
+        status: 200,
+        body: { name: `phones/${request.phoneNumber}/agentMessages/${messageId}` },
+        attempts: answer.attempts,
+      }
+    : answer;
   const fact = factFor(outcome, now());
   const stored = created.created
     ? await deps.store.applyFactToCreated(created, fact)
@@ -98,18 +126,16 @@ export async function sendMessage(request: SendRequest, deps: SendDeps): Promise
   });
   switch (outcome.kind) {
     case 'ok':
-      return { status: 200, body: outcome.body, headers: idHeader };
+      return { kind: 'sent', messageId, body: outcome.body, replayed: alreadyAtRbm };
     case 'rejected':
-      return { status: outcome.status, body: { error: outcome.error }, headers: idHeader };
+      return { kind: 'rejected', messageId, status: outcome.status, error: outcome.error, replayed: false };
     case 'unavailable':
-      return errorResult(
-        new ApiError(
-          503,
-          `RBM API unavailable after ${outcome.attempts} attempt(s) (${outcome.error.status}); the message is recorded as PENDING. Retry with the same messageId or Idempotency-Key.`,
-          'UNAVAILABLE',
-        ),
-        idHeader,
-      );
+      return {
+        kind: 'rbmUnavailable',
+        messageId,
+        attempts: outcome.attempts,
+        rbmStatus: outcome.error.status,
+      };
   }
 }
 
@@ -161,13 +187,16 @@ function factFor(outcome: RbmOutcome, at: Date) {
 }
 
 /** The stored outcome of a settled message, answered again without calling RBM. */
-function replay(record: AgentMessageRecord): HttpResult {
+function replay(record: AgentMessageRecord): SendOutcome {
+  const { messageId } = record;
   if (record.state === 'FAILED') {
     const error = record.error ?? { code: 500, status: 'INTERNAL', message: 'The message failed.' };
-    return { status: error.code, body: { error } };
+    return { kind: 'rejected', messageId, status: error.code, error, replayed: true };
   }
   return {
-    status: 200,
+    kind: 'sent',
+    messageId,
+    replayed: true,
     body: {
       name: record.name ?? `phones/${record.phoneNumber}/agentMessages/${record.messageId}`,
       ...(record.sendTime ? { sendTime: record.sendTime.toISOString() } : {}),

@@ -1,10 +1,8 @@
 /**
- * RBM's webhook (CONTRACT §4): the verification handshake, then signed callbacks, each republished to
- * our own topic before RBM gets its 200. Anything not verified is refused and never published.
+ * RBM's webhook (docs/http-api.md#webhook): the verification handshake, then signed callbacks, each
+ * republished to our own topic before RBM gets its 200. Anything not verified is refused and never published.
  */
 import { ApiError } from '../errors.js';
-import type { HttpResult } from '../http/response.js';
-import { errorResult } from '../http/response.js';
 import type { Logger } from '../log/logger.js';
 import type { Attributes, Publish } from '../pubsub/publisher.js';
 import { decodeBase64, isValidSignature, secretsEqual } from './signature.js';
@@ -22,7 +20,15 @@ export interface WebhookDeps {
   logger: Logger;
 }
 
-export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps): Promise<HttpResult> {
+export type WebhookOutcome =
+  | { kind: 'handshakeAnswered'; secret: string }
+  | { kind: 'handshakeRefused' }
+  | { kind: 'signatureInvalid' }
+  | { kind: 'published' }
+  /** Pub/Sub did not take it: RBM must retry. */
+  | { kind: 'publishFailed' };
+
+export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps): Promise<WebhookOutcome> {
   const { body } = request;
   if ('clientToken' in body) return handshake(body, deps);
 
@@ -37,7 +43,7 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
     deps.logger.warn('Webhook callback refused: missing or invalid X-Goog-Signature', {
       signed: request.signature !== undefined,
     });
-    return errorResult(new ApiError(401, 'Missing or invalid X-Goog-Signature.', 'UNAUTHENTICATED'));
+    return { kind: 'signatureInvalid' };
   }
   const attributes = stringAttributes(envelope.attributes);
   const rbmMessageId = typeof envelope.messageId === 'string' ? envelope.messageId : undefined;
@@ -48,26 +54,24 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
       pubsubMessageId: published,
       type: attributes.type,
     });
-    return { status: 200, body: {} };
+    return { kind: 'published' };
   } catch (error) {
     deps.logger.error('Callback not published; RBM will retry', { rbmMessageId, err: error });
-    return errorResult(
-      new ApiError(500, 'Could not hand the callback over to Pub/Sub; retry later.', 'INTERNAL'),
-    );
+    return { kind: 'publishFailed' };
   }
 }
 
-function handshake(body: Record<string, unknown>, deps: WebhookDeps): HttpResult {
+function handshake(body: Record<string, unknown>, deps: WebhookDeps): WebhookOutcome {
   const { clientToken, secret } = body;
   if (typeof clientToken !== 'string' || typeof secret !== 'string') {
     throw new ApiError(400, 'A verification request needs string clientToken and secret.');
   }
   if (!secretsEqual(clientToken, deps.clientToken)) {
     deps.logger.warn('Webhook verification refused: client token does not match');
-    return errorResult(new ApiError(403, 'Client token does not match.', 'PERMISSION_DENIED'));
+    return { kind: 'handshakeRefused' };
   }
   deps.logger.info('Webhook verification answered');
-  return { status: 200, text: secret };
+  return { kind: 'handshakeAnswered', secret };
 }
 
 /** Envelope attributes as Pub/Sub takes them: string values only. */

@@ -7,6 +7,7 @@ import { isHclObject, pubSubTopologyOf } from '../../devtools/topology.js';
 import { allStrings, blockPath, nestedBlock, resourcesOf, stringOf } from './load.js';
 import type { HclObject, HclValue, TerraformConfig } from './load.js';
 import { functionNames } from './iam-checks.js';
+import { FUNCTION_SPECS } from '../../functions/catalog.js';
 import type { FunctionName } from './iam-checks.js';
 import {
   allInstancesOf,
@@ -21,35 +22,48 @@ import type { Instance } from './model.js';
 // ------------------------------------------------------------------------------------------------------------
 // Functions
 
-/** Plain environment variables per function (CONTRACT §3); values are the expressions or resolved names. */
-export const expectedEnvironment: Record<FunctionName, Record<string, string>> = {
-  send: {
-    GOOGLE_CLOUD_PROJECT: '${var.project_id}',
-    RBM_AGENT_ID: '${var.rbm_agent_id}',
-    RBM_API_ENDPOINT: '${var.rbm_api_endpoint}',
-  },
-  revoke: {
-    GOOGLE_CLOUD_PROJECT: '${var.project_id}',
-    RBM_AGENT_ID: '${var.rbm_agent_id}',
-    RBM_API_ENDPOINT: '${var.rbm_api_endpoint}',
-  },
-  webhook: { GOOGLE_CLOUD_PROJECT: '${var.project_id}', RBM_INBOUND_TOPIC: 'topic:rbm-inbound' },
-  inbound: {
-    GOOGLE_CLOUD_PROJECT: '${var.project_id}',
-    RBM_AGENT_ID: '${var.rbm_agent_id}',
-    RBM_USER_MESSAGES_TOPIC: 'topic:rbm-user-messages',
-  },
+/**
+ * How Terraform must fill each variable a function may declare: the expression, or "topic:<name>" for a
+ * topic reference. A function's expected environment is this, restricted to what its spec declares, so the
+ * declaration in functions/catalog.ts and terraform/functions.tf are checked against each other.
+ */
+export const terraformWiring: Readonly<Record<string, string>> = {
+  GOOGLE_CLOUD_PROJECT: '${var.project_id}',
+  RBM_AGENT_ID: '${var.rbm_agent_id}',
+  RBM_API_ENDPOINT: '${var.rbm_api_endpoint}',
+  RBM_INBOUND_TOPIC: 'topic:rbm-inbound',
+  RBM_USER_MESSAGES_TOPIC: 'topic:rbm-user-messages',
 };
+
+/** Secret environment variables → the Secret Manager secret id they come from. */
+export const secretIds: Readonly<Record<string, string>> = {
+  RBM_SERVICE_ACCOUNT_KEY: 'rbm-service-account-key',
+  RBM_WEBHOOK_CLIENT_TOKEN: 'rbm-webhook-client-token',
+};
+
+/** Plain environment variables per function: every declared variable Terraform wires. */
+export const expectedEnvironment: Record<FunctionName, Record<string, string>> = Object.fromEntries(
+  FUNCTION_SPECS.map((spec) => [
+    spec.name,
+    Object.fromEntries(
+      spec.env.flatMap((variable) =>
+        terraformWiring[variable] !== undefined && !spec.secrets.includes(variable)
+          ? [[variable, terraformWiring[variable]]]
+          : [],
+      ),
+    ),
+  ]),
+) as Record<FunctionName, Record<string, string>>;
 
 /** Secret environment variables per function → the Secret Manager secret id they come from. */
-export const expectedSecrets: Record<FunctionName, Record<string, string>> = {
-  send: { RBM_SERVICE_ACCOUNT_KEY: 'rbm-service-account-key' },
-  revoke: { RBM_SERVICE_ACCOUNT_KEY: 'rbm-service-account-key' },
-  webhook: { RBM_WEBHOOK_CLIENT_TOKEN: 'rbm-webhook-client-token' },
-  inbound: {},
-};
+export const expectedSecrets: Record<FunctionName, Record<string, string>> = Object.fromEntries(
+  FUNCTION_SPECS.map((spec) => [
+    spec.name,
+    Object.fromEntries(spec.secrets.map((variable) => [variable, secretIds[variable] ?? '?'])),
+  ]),
+) as Record<FunctionName, Record<string, string>>;
 
-export const secretVariableNames = ['RBM_SERVICE_ACCOUNT_KEY', 'RBM_WEBHOOK_CLIENT_TOKEN'];
+export const secretVariableNames = Object.keys(secretIds);
 
 function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
   return JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());

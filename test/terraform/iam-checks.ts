@@ -14,9 +14,10 @@ import {
   resolveEach,
 } from './model.js';
 import type { Instance } from './model.js';
+import { FUNCTION_NAMES, type FunctionName } from '../../functions/catalog.js';
 
-export const functionNames = ['send', 'revoke', 'webhook', 'inbound'] as const;
-export type FunctionName = (typeof functionNames)[number];
+export const functionNames = FUNCTION_NAMES;
+export type { FunctionName };
 
 /** One member binding: `principal` has `role` on `scope` (e.g. "topic:rbm-inbound", "project", "run:send"). */
 export interface Grant {

@@ -35,7 +35,11 @@ function fakePubSub(existing: string[] = [], failWith?: { code: number }): PubSu
 describe('provisionPubSub', () => {
   it('creates every topic, then every subscription with the Terraform settings', async () => {
     const pubsub = fakePubSub();
-    await provisionPubSub(pubsub, await loadPubSubTopology(), (fn) => `http://127.0.0.1:9000/${fn}`);
+    await provisionPubSub(
+      pubsub,
+      await loadPubSubTopology(),
+      (subscription) => `http://127.0.0.1:9000/${subscription.push?.functionName}/${subscription.topic}`,
+    );
     expect(pubsub.calls.map((c) => `${c.kind}:${c.name}`)).toEqual([
       'topic:rbm-inbound',
       'topic:rbm-inbound-dead-letter',
@@ -46,7 +50,7 @@ describe('provisionPubSub', () => {
     const push = pubsub.calls.find((c) => c.name === 'rbm-inbound-to-inbound');
     expect(push?.topic).toBe('rbm-inbound');
     expect(push?.options).toEqual({
-      pushConfig: { pushEndpoint: 'http://127.0.0.1:9000/inbound' },
+      pushConfig: { pushEndpoint: 'http://127.0.0.1:9000/inbound/rbm-inbound' },
       ackDeadlineSeconds: 60,
       retryPolicy: { minimumBackoff: { seconds: 10 }, maximumBackoff: { seconds: 600 } },
       deadLetterPolicy: {

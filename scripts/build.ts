@@ -1,32 +1,26 @@
-#!/usr/bin/env node
-// Bundles each function in functions/<name>/index.ts into a deployable folder dist/<name>/:
+// Bundles each function of functions/catalog.ts, from functions/<name>/index.ts, into a deployable folder dist/<name>/:
 // index.js (esbuild, CommonJS, with a source map) and a package.json that declares
 // @google-cloud/functions-framework, the one package kept out of the bundle because its
 // registry must be the same module instance the framework's own loader reads.
 import { build } from 'esbuild';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FUNCTION_NAMES } from '../functions/catalog.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const rootPackage = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 const FRAMEWORK = '@google-cloud/functions-framework';
 
 const requested = process.argv.slice(2);
-const names = requested.length > 0 ? requested : await functionNames();
+const unknown = requested.filter((name) => !(FUNCTION_NAMES as readonly string[]).includes(name));
+if (unknown.length > 0) throw new Error(`not in functions/catalog.ts: ${unknown.join(', ')}`);
+const names = requested.length > 0 ? requested : FUNCTION_NAMES;
 
 await Promise.all(names.map(bundle));
 console.log(`built ${names.map((n) => `dist/${n}`).join(', ')}`);
 
-async function functionNames() {
-  const entries = await readdir(path.join(root, 'functions'), { withFileTypes: true });
-  return entries
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort();
-}
-
-async function bundle(name) {
+async function bundle(name: string): Promise<void> {
   const outdir = path.join(root, 'dist', name);
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });

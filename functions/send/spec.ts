@@ -1,0 +1,16 @@
+import { PLATFORM_ENV, RBM_CLIENT_ENV, RBM_CLIENT_SECRETS, httpFunction } from '../../shared/runtime/spec.js';
+
+export const sendSpec = httpFunction({
+  name: 'send',
+  description: 'Sends an agent message through RBM, once, with durable state (docs/http-api.md#send).',
+  env: [...PLATFORM_ENV, ...RBM_CLIENT_ENV],
+  secrets: RBM_CLIENT_SECRETS,
+  pathCarriesPhoneNumbers: true,
+  routes: {
+    send: {
+      method: 'POST',
+      path: '/v1/phones/{phoneNumber}/agentMessages',
+      summary: 'Send an agent message',
+    },
+  },
+});
