@@ -3,7 +3,7 @@
  * function, then `create()` (if absent) or `update()` with a `lastUpdateTime` precondition. A concurrent
  * writer makes the write fail with ALREADY_EXISTS or FAILED_PRECONDITION, and the loop starts again from
  * a fresh read. This is correct in production and, unlike transactions, fast and correct on the Firestore
- * emulator under contention (see reference/gcp-platform.md §6).
+ * emulator under contention (docs/data-model.md#concurrency).
  */
 import {
   FieldValue,
@@ -19,6 +19,8 @@ export interface MutationResult<T> {
   /** The stored version after the call: the new one when written, else the one read. */
   after: T | undefined;
   written: boolean;
+  /** When written: the write's time, so the writer can update its own version again without a read. */
+  writeTime?: Timestamp;
 }
 
 export class ContentionError extends Error {
@@ -36,6 +38,7 @@ export async function mutateDocument<T extends object>(
   ref: DocumentReference,
   decode: (data: Record<string, unknown>) => T,
   mutate: (current: T | undefined) => T | undefined,
+  encode: (value: T) => DocumentData = withoutUndefined,
 ): Promise<MutationResult<T>> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const snapshot = await ref.get();
@@ -45,12 +48,11 @@ export async function mutateDocument<T extends object>(
     const next = mutate(before);
     if (next === undefined) return { before, after: before, written: false };
     try {
-      if (before === undefined || snapshot.updateTime === undefined) {
-        await ref.create(withoutUndefined(next));
-      } else {
-        await ref.update(updateFields(before, next), { lastUpdateTime: snapshot.updateTime });
-      }
-      return { before, after: next, written: true };
+      const write =
+        before === undefined || snapshot.updateTime === undefined
+          ? await ref.create(encode(next))
+          : await ref.update(updateFields(data ?? {}, encode(next)), { lastUpdateTime: snapshot.updateTime });
+      return { before, after: next, written: true, writeTime: write.writeTime };
     } catch (error) {
       const code = grpcCode(error);
       const conflict =
@@ -64,7 +66,7 @@ export async function mutateDocument<T extends object>(
   throw new ContentionError(ref.path, MAX_ATTEMPTS);
 }
 
-function withoutUndefined(value: object): DocumentData {
+export function withoutUndefined(value: object): DocumentData {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
 }
 
@@ -74,21 +76,33 @@ function withoutUndefined(value: object): DocumentData {
  */
 export async function updateIfUnchanged(
   ref: DocumentReference,
-  before: object,
-  next: object,
+  before: DocumentData,
+  next: DocumentData,
   lastUpdateTime: Timestamp,
-): Promise<boolean> {
+): Promise<Timestamp | undefined> {
   try {
-    await ref.update(updateFields(before, next), { lastUpdateTime });
-    return true;
+    return (await ref.update(updateFields(before, next), { lastUpdateTime })).writeTime;
   } catch (error) {
-    if (grpcCode(error) === GrpcCode.FAILED_PRECONDITION) return false;
+    if (grpcCode(error) === GrpcCode.FAILED_PRECONDITION) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Creates the document unless it exists: the create-once idiom every collection uses. Resolves to the
+ * write time, or undefined when a document was already there.
+ */
+export async function createOnce(ref: DocumentReference, data: DocumentData): Promise<Timestamp | undefined> {
+  try {
+    return (await ref.create(data)).writeTime;
+  } catch (error) {
+    if (grpcCode(error) === GrpcCode.ALREADY_EXISTS) return undefined;
     throw error;
   }
 }
 
 /** Every field of `next`, plus deletes for the fields it dropped. */
-function updateFields(before: object, next: object): DocumentData {
+function updateFields(before: DocumentData, next: DocumentData): DocumentData {
   const fields: DocumentData = withoutUndefined(next);
   for (const key of Object.keys(before)) {
     if (!(key in fields)) fields[key] = FieldValue.delete();
