@@ -2,6 +2,7 @@
  * RBM API client configuration: endpoint, credentials and retry budget, with the rule that a Google
  * token is only ever sent to a Google host.
  */
+import { endpointAuthMode, parseBaseUrl } from './endpoint.js';
 import { ConfigError, agentId, optionalString, positiveInteger, type Env } from './env.js';
 
 export const DEFAULT_RBM_ENDPOINT = 'https://rcsbusinessmessaging.googleapis.com';
@@ -32,33 +33,6 @@ export interface RbmConfig {
   retry: RetryPolicy;
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-function isLoopback(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
-
-function isGoogleApiHost(url: URL): boolean {
-  return url.protocol === 'https:' && /(^|\.)googleapis\.com$/.test(url.hostname);
-}
-
-function parseEndpoint(env: Env): URL {
-  const raw = optionalString(env, 'RBM_API_ENDPOINT') ?? DEFAULT_RBM_ENDPOINT;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError('RBM_API_ENDPOINT', `must be an absolute http(s) URL, got "${raw}".`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError('RBM_API_ENDPOINT', `must use https (or http on loopback), got "${url.protocol}".`);
-  }
-  if (url.search || url.hash || url.username || url.password) {
-    throw new ConfigError('RBM_API_ENDPOINT', 'must be a base URL without credentials, query or fragment.');
-  }
-  return url;
-}
-
 function parseServiceAccountKey(raw: string): ServiceAccountKey {
   let parsed: unknown;
   try {
@@ -84,25 +58,13 @@ function parseServiceAccountKey(raw: string): ServiceAccountKey {
 }
 
 function parseAuth(env: Env, endpoint: URL): RbmAuthConfig {
-  const mode = optionalString(env, 'RBM_AUTH');
-  if (mode === 'none') {
-    if (endpoint.protocol !== 'http:' || !isLoopback(endpoint.hostname)) {
-      throw new ConfigError(
-        'RBM_AUTH',
-        `=none is allowed only with a loopback http:// RBM_API_ENDPOINT (a local fake RBM server); the endpoint is ${endpoint.origin}.`,
-      );
-    }
-    return { kind: 'none' };
-  }
-  if (mode !== undefined && mode !== 'google') {
-    throw new ConfigError('RBM_AUTH', `must be "google" (the default) or "none", got "${mode}".`);
-  }
-  if (!isGoogleApiHost(endpoint)) {
-    throw new ConfigError(
-      'RBM_API_ENDPOINT',
-      `is ${endpoint.origin}, not an https://…googleapis.com host: refusing to send a Google OAuth token there (set RBM_AUTH=none for a loopback fake).`,
-    );
-  }
+  const mode = endpointAuthMode(env, {
+    authVariable: 'RBM_AUTH',
+    endpointVariable: 'RBM_API_ENDPOINT',
+    endpoint,
+    fake: 'a local fake RBM server',
+  });
+  if (mode === 'none') return { kind: 'none' };
   const key = optionalString(env, 'RBM_SERVICE_ACCOUNT_KEY');
   return key === undefined
     ? { kind: 'applicationDefault' }
@@ -110,7 +72,7 @@ function parseAuth(env: Env, endpoint: URL): RbmAuthConfig {
 }
 
 export function loadRbmConfig(env: Env): RbmConfig {
-  const endpoint = parseEndpoint(env);
+  const endpoint = parseBaseUrl(env, 'RBM_API_ENDPOINT', DEFAULT_RBM_ENDPOINT);
   return {
     endpoint: endpoint.href.replace(/\/+$/, ''),
     agentId: agentId(env),

@@ -5,15 +5,20 @@ import { RBM_SCOPE, type RbmAuthConfig } from '../config/rbm.js';
 /** Resolves to the bearer token to send, or undefined to send none. */
 export type AccessTokenSource = () => Promise<string | undefined>;
 
-export function accessTokenSource(auth: RbmAuthConfig): AccessTokenSource {
+/** Tokens for `scope` (the RBM API's unless given); `api` names the API in the error when none is obtained. */
+export function accessTokenSource(
+  auth: RbmAuthConfig,
+  scope: string = RBM_SCOPE,
+  api = 'the RBM API',
+): AccessTokenSource {
   if (auth.kind === 'none') return async () => undefined;
   const googleAuth =
     auth.kind === 'serviceAccountKey'
-      ? new GoogleAuth({ credentials: auth.key, scopes: [RBM_SCOPE] })
-      : new GoogleAuth({ scopes: [RBM_SCOPE] });
+      ? new GoogleAuth({ credentials: auth.key, scopes: [scope] })
+      : new GoogleAuth({ scopes: [scope] });
   return async () => {
     const token = await googleAuth.getAccessToken();
-    if (!token) throw new Error('No access token was obtained for the RBM API.');
+    if (!token) throw new Error(`No access token was obtained for ${api}.`);
     return token;
   };
 }
