@@ -4,7 +4,7 @@
  * backoff until `maxAttempts`. Every attempt is recorded.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { describeFetchError } from '../../shared/http/outbound-call.js';
+import { describeFetchError } from '../../shared/http/retrying-call.js';
 import { dispatchHeaders, type AttemptInfo } from './dispatch-request.js';
 import { DueQueue } from './due-queue.js';
 import type { DispatchFault, FaultQueue } from './faults.js';
@@ -39,6 +39,8 @@ export interface DispatcherDeps {
   readonly faults: FaultQueue;
   readonly configFor: (queue: string) => QueueConfig;
   readonly startPaused: boolean;
+  /** The log keeps the most recent this many records. */
+  readonly maxRecords: number;
 }
 
 /** One queue's dispatch state. */
@@ -101,14 +103,6 @@ export class Dispatcher {
     return this.pausedAll || this.pausedQueues.has(queue);
   }
 
-  /** Attempts in flight, in one queue or all. */
-  inFlight(queue?: string): number {
-    let count = 0;
-    for (const lane of this.lanes.values())
-      if (queue === undefined || lane.queue === queue) count += lane.inFlight;
-    return count;
-  }
-
   /** Forgets every queue's schedule and the records; attempts in flight are aborted. */
   clear(): void {
     this.aborter.abort();
@@ -123,6 +117,15 @@ export class Dispatcher {
   stop(): void {
     this.stopped = true;
     this.clear();
+  }
+
+  /** Appends to the log, dropping the oldest tenth once it is over its size (not one by one: that is O(n) each). */
+  private record(record: DispatchRecord): void {
+    this.records.push(record);
+    const { maxRecords } = this.deps;
+    if (this.records.length > maxRecords + Math.ceil(maxRecords / 10)) {
+      this.records.splice(0, this.records.length - maxRecords);
+    }
   }
 
   private laneFor(queue: string): Lane {
@@ -260,7 +263,7 @@ export class Dispatcher {
       error: undefined,
       outcome: 'inFlight',
     };
-    this.records.push(record);
+    this.record(record);
     try {
       const response = await fetch(url, {
         method: httpMethod,

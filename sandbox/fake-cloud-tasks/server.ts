@@ -34,6 +34,7 @@ export async function startFakeCloudTasks(options: FakeCloudTasksOptions = {}): 
     faults,
     configFor: (queue) => queues.config(queue),
     startPaused: options.paused ?? false,
+    maxRecords: options.maxDispatchRecords ?? 20_000,
   });
 
   const api: TasksApi = {

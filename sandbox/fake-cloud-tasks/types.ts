@@ -19,6 +19,8 @@ export interface FakeCloudTasksOptions {
   readonly requireToken?: string;
   /** Start with dispatch paused. */
   readonly paused?: boolean;
+  /** How many dispatch records `dispatches()` keeps (the most recent). Default 20,000. */
+  readonly maxDispatchRecords?: number;
 }
 
 /** A task as the fake holds it (a snapshot). */
@@ -41,7 +43,7 @@ export interface FakeCloudTasks {
   /** Every task created and not yet forgotten, finished ones included, in creation order. */
   tasks(queue?: string): TaskView[];
   task(name: string): TaskView | undefined;
-  /** Every dispatch request, in the order sent. */
+  /** Dispatch requests in the order sent (the most recent `maxDispatchRecords`). */
   dispatches(): DispatchRecord[];
   calls(): ApiCall[];
   /** Tasks waiting or in flight (in one queue, or all). */

@@ -6,15 +6,20 @@
  * points at the project's fake Cloud Tasks as simply as at Google's. Like the RBM client it never throws for an
  * HTTP outcome: each call resolves to what happened.
  */
+import {
+  callWithRetries,
+  defaultSleep,
+  toApiError,
+  type CallResult,
+  type GoogleApiError,
+  type RetryingCallDeps,
+} from '../http/retrying-call.js';
 import { isJsonObject } from '../json-values.js';
-import { parseErrorBody, statusForHttpCode, type ErrorBody } from '../errors.js';
-import { describeFetchError, parseResponseJson } from '../http/outbound-call.js';
 import type { Logger } from '../log/logger.js';
 import { accessTokenSource, type AccessTokenSource } from '../rbm/auth.js';
-import { isRetryableStatus, parseRetryAfterMs, retryDelayMs } from '../rbm/backoff.js';
 import { CLOUD_TASKS_SCOPE, type CloudTasksConfig } from './config.js';
 
-export type GoogleApiError = ErrorBody['error'];
+export type { GoogleApiError };
 
 /** What a task is asked to do: one OIDC-authenticated JSON POST. */
 export interface TaskSpec {
@@ -39,9 +44,9 @@ export interface CloudTask extends Record<string, unknown> {
 }
 
 type Failure =
-  /** A final answer other than the expected ones (4xx except 429): do not retry unchanged. */
+  /** A final answer other than the expected ones (4xx except 408 and 429): do not retry unchanged. */
   | { kind: 'rejected'; status: number; error: GoogleApiError; attempts: number }
-  /** 429, 5xx, timeouts or network errors until the retry budget ran out. */
+  /** 408, 429, 5xx, timeouts or network errors until the retry budget ran out. */
   | { kind: 'unavailable'; error: GoogleApiError; attempts: number };
 
 export type CreateTaskOutcome =
@@ -65,32 +70,23 @@ export interface CloudTasksClientDeps {
   logger: Logger;
 }
 
-type FinalAnswer = { kind: 'answer'; status: number; body: unknown; attempts: number };
-
-type AttemptResult =
-  | { kind: 'response'; status: number; body: unknown; retryAfterMs: number | undefined }
-  | { kind: 'network'; error: GoogleApiError };
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const API = 'Cloud Tasks';
 
 export class CloudTasksClient {
-  private readonly fetch: typeof fetch;
-  private readonly tokens: AccessTokenSource;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
-  private readonly now: () => number;
-  private readonly logger: Logger;
+  private readonly deps: RetryingCallDeps;
 
   constructor(
     private readonly config: CloudTasksConfig,
     deps: CloudTasksClientDeps,
   ) {
-    this.fetch = deps.fetch ?? fetch;
-    this.tokens = deps.tokens ?? accessTokenSource(config.auth, CLOUD_TASKS_SCOPE, 'the Cloud Tasks API');
-    this.sleep = deps.sleep ?? defaultSleep;
-    this.random = deps.random ?? Math.random;
-    this.now = deps.now ?? Date.now;
-    this.logger = deps.logger;
+    this.deps = {
+      fetch: deps.fetch ?? fetch,
+      tokens: deps.tokens ?? accessTokenSource(config.auth, CLOUD_TASKS_SCOPE, 'the Cloud Tasks API'),
+      sleep: deps.sleep ?? defaultSleep,
+      random: deps.random ?? Math.random,
+      now: deps.now ?? Date.now,
+      logger: deps.logger,
+    };
   }
 
   /** The full queue name tasks are created in. */
@@ -132,95 +128,17 @@ export class CloudTasksClient {
     return rejected(result);
   }
 
-  /** Attempts until a final (non-retryable) answer, or `unavailable` once the retry budget is spent. */
-  private async call(
+  private call(
     method: 'POST' | 'DELETE',
     path: string,
     body: unknown,
     taskName: string,
-  ): Promise<FinalAnswer | Extract<Failure, { kind: 'unavailable' }>> {
-    const started = this.now();
-    const { retry } = this.config;
-    for (let attempt = 1; ; attempt++) {
-      const remaining = retry.deadlineMs - (this.now() - started);
-      const timeoutMs = Math.max(1, Math.min(retry.attemptTimeoutMs, remaining));
-      const result = await this.attempt(method, path, body, timeoutMs);
-      if (result.kind === 'response' && !isRetryableStatus(result.status)) {
-        return { kind: 'answer', status: result.status, body: result.body, attempts: attempt };
-      }
-      const error = result.kind === 'network' ? result.error : toApiError(result.status, result.body);
-      const retryAfterMs = result.kind === 'response' ? result.retryAfterMs : undefined;
-      const delay = retryDelayMs(attempt, retryAfterMs, retry, this.random);
-      const elapsed = this.now() - started;
-      const fields = { taskName, method, attempt, cloudTasksStatus: error.code };
-      if (elapsed + delay >= retry.deadlineMs) {
-        this.logger.warn('Cloud Tasks call failed; retry budget exhausted', {
-          ...fields,
-          elapsedMs: elapsed,
-        });
-        return { kind: 'unavailable', error, attempts: attempt };
-      }
-      this.logger.warn('Cloud Tasks call failed; retrying', { ...fields, delayMs: delay });
-      await this.sleep(delay);
-    }
-  }
-
-  private async attempt(
-    method: string,
-    path: string,
-    body: unknown,
-    timeoutMs: number,
-  ): Promise<AttemptResult> {
-    let token: string | undefined;
-    try {
-      token = await this.tokens();
-    } catch (error) {
-      return { kind: 'network', error: unavailable(`Cloud Tasks credentials: ${describeFetchError(error)}`) };
-    }
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (token !== undefined) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json; charset=utf-8';
-    try {
-      const response = await this.fetch(`${this.config.endpoint}${path}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const text = await response.text();
-      return {
-        kind: 'response',
-        status: response.status,
-        body: parseResponseJson(text),
-        retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after'), new Date(this.now())),
-      };
-    } catch (error) {
-      const timedOut =
-        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      return {
-        kind: 'network',
-        error: timedOut
-          ? {
-              code: 504,
-              status: 'DEADLINE_EXCEEDED',
-              message: `Cloud Tasks did not answer within ${timeoutMs} ms.`,
-            }
-          : unavailable(`Cloud Tasks unreachable: ${describeFetchError(error)}`),
-      };
-    }
+  ): Promise<CallResult> {
+    const url = `${this.config.endpoint}${path}`;
+    return callWithRetries(API, this.config.retry, this.deps, { method, url, body, logFields: { taskName } });
   }
 }
 
-function rejected({ status, body, attempts }: FinalAnswer): Failure {
-  return { kind: 'rejected', status, error: toApiError(status, body), attempts };
-}
-
-function unavailable(message: string): GoogleApiError {
-  return { code: 503, status: 'UNAVAILABLE', message };
-}
-
-function toApiError(status: number, body: unknown): GoogleApiError {
-  const parsed = parseErrorBody(body);
-  if (parsed) return { ...parsed, code: parsed.code || status };
-  return { code: status, status: statusForHttpCode(status), message: `Cloud Tasks answered HTTP ${status}.` };
+function rejected({ status, body, attempts }: Extract<CallResult, { kind: 'answer' }>): Failure {
+  return { kind: 'rejected', status, error: toApiError(API, status, body), attempts };
 }

@@ -446,6 +446,18 @@ describe('fake Cloud Tasks: dispatch', () => {
     ]);
   });
 
+  it('keeps only the most recent dispatch records', async () => {
+    const { fake, target } = await fakeAndTarget({ paused: true, maxDispatchRecords: 10 });
+    for (let i = 0; i < 15; i++) await createTask(fake, { name: taskName(`kept-${i}`), url: target.url });
+    fake.resume();
+    await arrivals(target, 15, 'all 15 dispatches');
+    await pollUntil(() => (fake.pending() === 0 ? true : undefined), { description: 'the last answers' });
+    const names = fake.dispatches().map((d) => d.taskName);
+    expect(names.length).toBeGreaterThanOrEqual(10);
+    expect(names.length).toBeLessThanOrEqual(11);
+    expect(names.at(-1)).toBe(taskName('kept-14'));
+  });
+
   it('pauses and resumes one queue without holding up another', async () => {
     const { fake, target } = await fakeAndTarget();
     fake.pause(QUEUE);

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeCloudTasks, type FakeCloudTasks } from '../../sandbox/fake-cloud-tasks/index.js';
 import { createLogger } from '../../shared/log/logger.js';
@@ -169,6 +171,33 @@ describe('CloudTasksClient against the fake', () => {
     expect(outcome).toMatchObject({ kind: 'unavailable', error: { code: 503, status: 'UNAVAILABLE' } });
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(fake.tasks()).toHaveLength(0);
+  });
+
+  it('reports an unreachable endpoint as unavailable, with the cause', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const config: CloudTasksConfig = {
+      ...loadCloudTasksConfig({
+        CLOUD_TASKS_QUEUE: QUEUE,
+        CLOUD_TASKS_ENDPOINT: `http://127.0.0.1:${port}`,
+        CLOUD_TASKS_AUTH: 'none',
+      }),
+      retry: { deadlineMs: 200, initialBackoffMs: 10, maxBackoffMs: 50, attemptTimeoutMs: 100 },
+    };
+    const outcome = await new CloudTasksClient(config, { logger: createLogger({}, () => {}) }).createTask(
+      spec(),
+    );
+    expect(outcome).toMatchObject({
+      kind: 'unavailable',
+      error: {
+        code: 503,
+        status: 'UNAVAILABLE',
+        message: expect.stringMatching(/^Cloud Tasks unreachable: .*ECONNREFUSED/),
+      },
+    });
+    expect(outcome.attempts).toBeGreaterThan(1);
   });
 
   it('does not retry a refusal: a task name outside the queue is rejected with the field named', async () => {
