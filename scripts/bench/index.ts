@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick]`: measures on the real emulators and the built bundles, then writes
  * docs/benchmarks/bench.json (raw numbers) and BENCHMARKS.md. Not part of the test run. Build first.
+ * `npm run bench -- --only body-limits` measures the oversized bodies alone and prints their table.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -12,6 +13,7 @@ import { startEmulators } from '../../devtools/emulators.js';
 import { REPO_ROOT } from '../../devtools/function-server.js';
 import { FUNCTION_NAMES, functionEnv, startLocalStack } from '../../devtools/local-stack.js';
 import { firestoreAdmin, pubsubAdmin } from '../soak/clients.js';
+import { measureBodyLimits } from './body-limits.js';
 import { bundleSizes } from './bundles.js';
 import {
   helloProbe,
@@ -26,11 +28,15 @@ import {
 } from './cold-start.js';
 import { countOperations } from './firestore-ops.js';
 import { measureInbound } from './inbound-throughput.js';
-import { renderMarkdown, type BenchResults } from './markdown.js';
+import { bodyLimitsSection, renderMarkdown, type BenchResults } from './markdown.js';
 import { measureSendThroughput } from './send-throughput.js';
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, 'render-only': { type: 'boolean', default: false } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    'render-only': { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
 });
 const quick = values.quick ?? false;
 const log = (line: string): void => console.log(`[bench] ${line}`);
@@ -47,6 +53,23 @@ if (values['render-only']) {
   ) as BenchResults;
   await writeFile(join(REPO_ROOT, 'BENCHMARKS.md'), await renderMarkdown(stored));
   log('re-rendered BENCHMARKS.md from docs/benchmarks/bench.json');
+  process.exit(0);
+}
+
+if (values.only !== undefined) {
+  if (values.only !== 'body-limits') throw new Error(`--only takes body-limits, not ${values.only}`);
+  const rows = await measureBodyLimits({
+    // No emulator: the webhook answers a refused body before it would publish anything.
+    env: {
+      GOOGLE_CLOUD_PROJECT: PROJECT_ID,
+      PUBSUB_EMULATOR_HOST: '127.0.0.1:1',
+      RBM_WEBHOOK_CLIENT_TOKEN: CLIENT_TOKEN,
+    },
+    clientToken: CLIENT_TOKEN,
+    repetitions: quick ? 1 : 3,
+    progress: log,
+  });
+  console.log(bodyLimitsSection(rows));
   process.exit(0);
 }
 
@@ -113,6 +136,12 @@ try {
   ];
   const coldStarts = await measureColdStarts(variants, quick ? 3 : 10, log);
   await rbm.close();
+  const bodyLimits = await measureBodyLimits({
+    env: functionEnv('webhook', base, settings),
+    clientToken: CLIENT_TOKEN,
+    repetitions: quick ? 1 : 3,
+    progress: log,
+  });
 
   log('starting the local stack');
   const stack = await startLocalStack({
@@ -172,6 +201,7 @@ try {
       sendThroughput,
       inbound,
       firestoreOps,
+      bodyLimits,
     };
     results.durationSeconds = Math.round((performance.now() - t0) / 1000);
     await mkdir(join(REPO_ROOT, 'docs', 'benchmarks'), { recursive: true });

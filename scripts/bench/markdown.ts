@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../devtools/function-server.js';
 import { formatReport } from '../soak/report.js';
 import type { SoakReport } from '../soak/run.js';
+import type { BodyLimitRow } from './body-limits.js';
 import type { BundleSize } from './bundles.js';
 import type { ColdStartResult } from './cold-start.js';
 import type { OperationRow } from './firestore-ops.js';
@@ -20,6 +21,8 @@ export interface BenchResults {
   sendThroughput: SendThroughputRow[];
   inbound: InboundRun[];
   firestoreOps: OperationRow[];
+  /** Absent from runs made before it was measured. */
+  bodyLimits?: BodyLimitRow[];
 }
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
@@ -33,6 +36,32 @@ function table(header: readonly string[], rows: ReadonlyArray<readonly (string |
     `| ${header.join(' | ')} |`,
     `|${header.map(() => '---').join('|')}|`,
     ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+}
+
+const size = (bytes: number): string =>
+  bytes < 2 ** 20 ? kib(bytes) : `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+/** The oversized-body section: heading, what was measured, and the table. */
+export function bodyLimitsSection(rows: readonly BodyLimitRow[]): string {
+  return [
+    '## Oversized request bodies (webhook bundle, 1 MiB limit)',
+    '',
+    'Each body sent once per repetition to a fresh, warmed-up instance; peak RSS growth is VmHWM during the request',
+    'above VmRSS before it (largest over the repetitions); time is to the status line (median).',
+    '',
+    table(
+      ['body', 'on the wire', 'decoded', 'answers', 'ms to status', 'peak RSS growth'],
+      rows.map((r) => [
+        r.body,
+        size(r.wireBytes),
+        size(r.decodedBytes),
+        [...new Set(r.statuses)].join(', '),
+        r.msToStatus,
+        `${r.peakRssGrowthMiB} MiB`,
+      ]),
+    ),
+    '',
   ].join('\n');
 }
 
@@ -160,6 +189,7 @@ export async function renderMarkdown(results: BenchResults): Promise<string> {
     ),
     '',
   ];
+  if (results.bodyLimits) sections.push(bodyLimitsSection(results.bodyLimits));
   if (analysis) sections.push(analysis.trim(), '');
   if (soak) {
     sections.push(

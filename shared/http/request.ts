@@ -1,17 +1,18 @@
 /** Reading HTTP requests as functions-framework hands them over. */
 import type { Request } from '@google-cloud/functions-framework';
 import { ApiError } from '../errors.js';
-import type { BodyParseError } from './body-parse-errors.js';
+import { MAX_REQUEST_BYTES, type BodyParseError } from './body-limits.js';
+import { readBoundedBody, tooLarge } from './bounded-body.js';
 
-/** Bodies above this are refused with 413 before anything else is looked at. */
-export const MAX_REQUEST_BYTES = 1024 * 1024;
+export { MAX_REQUEST_BYTES };
 
 type FrameworkRequest = Request & { bodyParseError?: BodyParseError };
 
 /**
- * The request body as bytes, whatever its content type. The framework's parsers keep the bytes they read in
- * `rawBody`; a request without a Content-Type is read here. 413 above `limit`; a body the parsers refused
- * (bad JSON, unknown charset) is answered in Google's error shape.
+ * The request body as bytes, whatever its content type. With the body limits installed (./body-limits.ts) the
+ * body was read, bounded and decoded before the function ran, and is in `rawBody`; otherwise it is read here
+ * the same way. 413 above `limit`; a body the parsers refused (bad JSON, unknown charset) is answered in
+ * Google's error shape.
  */
 export async function rawBody(req: Request, limit = MAX_REQUEST_BYTES): Promise<Buffer> {
   const refused = (req as FrameworkRequest).bodyParseError;
@@ -21,23 +22,15 @@ export async function rawBody(req: Request, limit = MAX_REQUEST_BYTES): Promise<
   if (Buffer.isBuffer(req.rawBody)) {
     bytes = req.rawBody;
   } else if (req.readable && !req.readableEnded) {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) throw tooLarge(limit);
-      chunks.push(chunk);
-    }
-    bytes = Buffer.concat(chunks);
+    const read = await readBoundedBody(req, limit);
+    if (read.kind === 'refused') throw read.error;
+    if (read.kind === 'aborted') throw new ApiError(400, 'Request body ended early.');
+    bytes = read.bytes;
   } else {
     bytes = Buffer.alloc(0);
   }
   if (bytes.length > limit) throw tooLarge(limit);
   return bytes;
-}
-
-function tooLarge(limit: number): ApiError {
-  return new ApiError(413, `Request body exceeds ${limit} bytes.`, 'OUT_OF_RANGE');
 }
 
 /**
