@@ -28,3 +28,12 @@ export function isValidIdempotencyKey(value: string): boolean {
   const characters = [...value];
   return characters.length >= 1 && characters.length <= 256 && !/[\p{Cc}]/u.test(value);
 }
+
+/**
+ * The event id of the agent's READ of a user's message when the caller gives neither an event id nor an
+ * Idempotency-Key: derived like a key-derived id from `read/{messageId}`, so every READ of one message (the
+ * API's and inbound's automatic one) carries the same id and RBM ignores the repeats.
+ */
+export function readEventIdFor(agentId: string, userMessageId: string): string {
+  return messageIdForIdempotencyKey(agentId, `read/${userMessageId}`);
+}

@@ -1,0 +1,76 @@
+/** capabilities (HTTP): a phone's capabilities, cached, and users:batchGet (docs/conversation-api.md#capabilities). */
+import { batchGetUsers, type BatchGetOutcome } from '../../shared/capabilities/batch-get-users.js';
+import { loadCapabilityTtls } from '../../shared/capabilities/cache-rules.js';
+import { checkCapabilities, type CapabilityOutcome } from '../../shared/capabilities/check-capabilities.js';
+import { loadRbmConfig } from '../../shared/config/rbm.js';
+import { ApiError } from '../../shared/errors.js';
+import { AGE_HEADER, CACHE_HEADER } from '../../shared/http/cache-headers.js';
+import { errorResult, type HttpResult } from '../../shared/http/response.js';
+import { RbmClient } from '../../shared/rbm/client.js';
+import { serveHttp } from '../../shared/runtime/http.js';
+import { lazy, loadConfig } from '../../shared/runtime/platform.js';
+import { capabilitiesSpec } from './spec.js';
+
+serveHttp(
+  capabilitiesSpec,
+  (platform) => {
+    const rbmConfig = loadConfig(platform, loadRbmConfig);
+    const ttls = loadConfig(platform, loadCapabilityTtls);
+    return {
+      agentId: rbmConfig.agentId,
+      ttls,
+      logger: platform.logger,
+      db: () => platform.firestore(),
+      rbm: lazy(() => new RbmClient(rbmConfig, { logger: platform.logger })),
+    };
+  },
+  {
+    get: async (call, deps) =>
+      capabilityAnswer(
+        await checkCapabilities(
+          { phoneNumber: call.params.phoneNumber ?? '', query: call.request.query },
+          { db: deps.db(), rbm: deps.rbm(), agentId: deps.agentId, ttls: deps.ttls, logger: deps.logger },
+        ),
+      ),
+    batchGet: async (call, deps) =>
+      batchGetAnswer(
+        await batchGetUsers(
+          { query: call.request.query, body: await call.json() },
+          { db: deps.db(), rbm: deps.rbm(), agentId: deps.agentId, logger: deps.logger },
+        ),
+      ),
+  },
+);
+
+function capabilityAnswer(outcome: CapabilityOutcome): HttpResult {
+  switch (outcome.kind) {
+    case 'features':
+    case 'notReachable': {
+      const headers = { [CACHE_HEADER]: outcome.cache, [AGE_HEADER]: String(outcome.ageSeconds) };
+      return outcome.kind === 'features'
+        ? { status: 200, body: { features: outcome.features }, headers }
+        : { status: 404, body: { error: outcome.error }, headers };
+    }
+    case 'rejected':
+      return { status: outcome.status, body: { error: outcome.error } };
+    case 'rbmUnavailable':
+      return unavailable(outcome.attempts, outcome.rbmStatus);
+  }
+}
+
+function batchGetAnswer(outcome: BatchGetOutcome): HttpResult {
+  switch (outcome.kind) {
+    case 'ok':
+      return { status: 200, body: outcome.body };
+    case 'rejected':
+      return { status: outcome.status, body: { error: outcome.error } };
+    case 'rbmUnavailable':
+      return unavailable(outcome.attempts, outcome.rbmStatus);
+  }
+}
+
+function unavailable(attempts: number, rbmStatus: string): HttpResult {
+  return errorResult(
+    new ApiError(503, `RBM API unavailable after ${attempts} attempt(s) (${rbmStatus}).`, 'UNAVAILABLE'),
+  );
+}

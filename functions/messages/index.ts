@@ -1,0 +1,113 @@
+/** messages (HTTP): the query API over Firestore, and consents (docs/query-api.md). */
+import { ApiError } from '../../shared/errors.js';
+import { errorResult, type HttpResult } from '../../shared/http/response.js';
+import { loadQueryApiConfig } from '../../shared/query/config.js';
+import {
+  getConsentOf,
+  putConsent,
+  type ConsentLookup,
+  type ConsentPutOutcome,
+} from '../../shared/query/consent-requests.js';
+import {
+  getAgentMessage,
+  listAgentMessages,
+  listPhoneAgentMessages,
+  listUserMessages,
+  type LookupOutcome,
+  type PageOutcome,
+} from '../../shared/query/read-messages.js';
+import { serveHttp } from '../../shared/runtime/http.js';
+import { loadConfig } from '../../shared/runtime/platform.js';
+import { messagesSpec } from './spec.js';
+
+serveHttp(
+  messagesSpec,
+  (platform) => {
+    const config = loadConfig(platform, loadQueryApiConfig);
+    return {
+      ...config,
+      logger: platform.logger,
+      db: () => platform.firestore(),
+      publish: () => platform.publisher(),
+    };
+  },
+  {
+    getAgentMessage: async (call, deps) =>
+      lookupAnswer(
+        await getAgentMessage(
+          {
+            phoneNumber: call.params.phoneNumber ?? '',
+            messageId: call.params.messageId ?? '',
+            query: call.request.query,
+          },
+          { db: deps.db(), pageTokenKey: deps.pageTokenKey },
+        ),
+      ),
+    listPhoneAgentMessages: async (call, deps) =>
+      pageAnswer(
+        await listPhoneAgentMessages(
+          { phoneNumber: call.params.phoneNumber ?? '', query: call.request.query },
+          { db: deps.db(), pageTokenKey: deps.pageTokenKey },
+        ),
+      ),
+    listAgentMessages: async (call, deps) =>
+      pageAnswer(
+        await listAgentMessages(
+          { query: call.request.query },
+          { db: deps.db(), pageTokenKey: deps.pageTokenKey },
+        ),
+      ),
+    listUserMessages: async (call, deps) =>
+      pageAnswer(
+        await listUserMessages(
+          { phoneNumber: call.params.phoneNumber ?? '', query: call.request.query },
+          { db: deps.db(), pageTokenKey: deps.pageTokenKey },
+        ),
+      ),
+    getConsent: async (call, deps) =>
+      lookupAnswer(
+        await getConsentOf(
+          { phoneNumber: call.params.phoneNumber ?? '', query: call.request.query },
+          { db: deps.db() },
+        ),
+      ),
+    putConsent: async (call, deps) =>
+      putConsentAnswer(
+        await putConsent(
+          { phoneNumber: call.params.phoneNumber ?? '', query: call.request.query, body: await call.json() },
+          {
+            db: deps.db(),
+            agentId: deps.agentId,
+            publish: deps.publish(),
+            consentTopic: deps.consentTopic,
+            logger: deps.logger,
+          },
+        ),
+      ),
+  },
+);
+
+function lookupAnswer(outcome: LookupOutcome | ConsentLookup): HttpResult {
+  return outcome.kind === 'found'
+    ? { status: 200, body: outcome.body }
+    : errorResult(new ApiError(404, outcome.message, 'NOT_FOUND'));
+}
+
+function pageAnswer(outcome: PageOutcome): HttpResult {
+  return { status: 200, body: outcome.body };
+}
+
+function putConsentAnswer(outcome: ConsentPutOutcome): HttpResult {
+  switch (outcome.kind) {
+    case 'stored':
+      return { status: 200, body: outcome.body };
+    case 'publishFailed':
+      return errorResult(
+        new ApiError(
+          503,
+          'The consent is stored, but the change could not be published yet; retry the same request to publish it.',
+          'UNAVAILABLE',
+        ),
+      );
+  }
+}
