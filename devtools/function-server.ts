@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { functionsNodeBinary } from './functions-node.js';
 import { freePort } from './ports.js';
 import { exitedError, spawnManaged, waitForHttp } from './processes.js';
 import type { OutputStream } from './processes.js';
@@ -91,7 +92,8 @@ async function startOnPort(options: StartFunctionOptions, port: number): Promise
   const env = { ...baseEnv, ...options.env };
   const child = spawnManaged({
     name: `function ${options.name}`,
-    command: process.execPath,
+    // FUNCTIONS_NODE serves the functions with the deployed runtime's Node while the tools run on another.
+    command: functionsNodeBinary(),
     args,
     cwd: REPO_ROOT,
     env,
