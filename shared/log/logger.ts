@@ -28,6 +28,16 @@ function errorFields(error: unknown): LogFields {
   return { error: String(error) };
 }
 
+/** The redacted entry as one JSON line; a value JSON cannot hold (too deep) costs its fields, never the line. */
+function serialise(entry: LogFields): string {
+  try {
+    return JSON.stringify(redact(entry));
+  } catch {
+    const { severity, message, time } = entry;
+    return JSON.stringify(redact({ severity, message, time, logFieldsDropped: 'not serialisable' }));
+  }
+}
+
 export function createLogger(base: LogFields = {}, sink: LogSink = defaultSink): Logger {
   const write = (severity: Severity, message: string, fields: LogFields = {}) => {
     const { err, ...rest } = fields;
@@ -39,7 +49,7 @@ export function createLogger(base: LogFields = {}, sink: LogSink = defaultSink):
       ...(err === undefined ? {} : errorFields(err)),
       time: new Date().toISOString(),
     };
-    sink(JSON.stringify(redact(entry)), severity);
+    sink(serialise(entry), severity);
   };
   return {
     debug: (message, fields) => write('DEBUG', message, fields),

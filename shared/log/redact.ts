@@ -1,6 +1,7 @@
 /**
  * Last line of defence for log privacy: whatever a caller passes, phone numbers are masked and secrets
- * dropped before a line is written.
+ * dropped before a line is written, at any depth of the value. The walk uses its own stack (no recursion),
+ * so a deep value cannot overflow the call stack, and a reference cycle becomes a marker instead of a loop.
  */
 import { maskPhone } from '../phone.js';
 
@@ -11,20 +12,79 @@ const PHONE_KEY = /(phone|msisdn|sender)/i;
 /** Fields that must never be logged at all: secrets and message content. */
 const SECRET_KEY = /(token|secret|password|authorization|private_?key|credential|signature|^text$|^body$)/i;
 
+export const REDACTED = '[redacted]';
+/** Stands for an object that contains itself (JSON cannot express it). */
+export const CIRCULAR = '[circular]';
+
 function maskPhonesInText(text: string): string {
   return text.replace(PHONE_IN_TEXT, (match) => maskPhone(match.replace(/^%2B/i, '+')));
 }
 
-/** A copy of `value` with phone numbers masked and secret or content fields replaced. */
-export function redact(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return maskPhonesInText(value);
-  if (typeof value !== 'object' || value === null || depth > 6) return value;
-  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (SECRET_KEY.test(key)) out[key] = '[redacted]';
-    else if (PHONE_KEY.test(key) && typeof item === 'string') out[key] = maskPhone(item);
-    else out[key] = redact(item, depth + 1);
+type Container = Record<string, unknown> | unknown[];
+
+/** One object being copied: its source, the copy, and the entries still to visit. */
+interface Frame {
+  source: object;
+  copy: Container;
+  entries: Array<[string, unknown]>;
+  next: number;
+}
+
+/** What JSON.stringify would serialise for `value` (it honours `toJSON`, as Dates have). */
+function serialisable(value: object): unknown {
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  return typeof toJSON === 'function' ? (toJSON as () => unknown).call(value) : value;
+}
+
+/** The redacted value of a field named `key` (or of an array item, `key` undefined), or a frame to descend. */
+function redactEntry(key: string | undefined, item: unknown): { value: unknown } | { object: object } {
+  if (key !== undefined && SECRET_KEY.test(key)) return { value: REDACTED };
+  if (key !== undefined && PHONE_KEY.test(key) && typeof item === 'string') return { value: maskPhone(item) };
+  const plain = typeof item === 'object' && item !== null ? serialisable(item) : item;
+  if (typeof plain === 'string') return { value: maskPhonesInText(plain) };
+  if (typeof plain !== 'object' || plain === null) return { value: plain };
+  return { object: plain };
+}
+
+function open(source: object): Frame {
+  const isArray = Array.isArray(source);
+  return {
+    source,
+    copy: isArray ? [] : {},
+    entries: isArray ? source.map((item, i) => [String(i), item]) : Object.entries(source),
+    next: 0,
+  };
+}
+
+/** A copy of `value` with phone numbers masked and secret or content fields replaced, at any depth. */
+export function redact(value: unknown): unknown {
+  const top = redactEntry(undefined, value);
+  if ('value' in top) return top.value;
+  const root = open(top.object);
+  const stack: Frame[] = [root];
+  /** The objects on the path from the root to the current frame: meeting one again is a cycle. */
+  const onPath = new Set<object>([top.object]);
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1] as Frame;
+    const entry = frame.entries[frame.next++];
+    if (entry === undefined) {
+      stack.pop();
+      onPath.delete(frame.source);
+      continue;
+    }
+    const [key, item] = entry;
+    const result = redactEntry(Array.isArray(frame.copy) ? undefined : key, item);
+    let copied: unknown;
+    if ('value' in result) copied = result.value;
+    else if (onPath.has(result.object)) copied = CIRCULAR;
+    else {
+      const child = open(result.object);
+      onPath.add(result.object);
+      stack.push(child);
+      copied = child.copy;
+    }
+    if (Array.isArray(frame.copy)) frame.copy.push(copied);
+    else frame.copy[key] = copied;
   }
-  return out;
+  return root.copy;
 }
