@@ -2,12 +2,25 @@
  * Every function of the product, declared once. The build, the local stack, the sandbox and the Terraform
  * tests all read this list; adding a function means adding its spec here (docs/development.md).
  */
+import { capabilitiesSpec } from './capabilities/spec.js';
+import { eventsSpec } from './events/spec.js';
+import { filesSpec } from './files/spec.js';
 import { inboundSpec } from './inbound/spec.js';
+import { messagesSpec } from './messages/spec.js';
 import { revokeSpec } from './revoke/spec.js';
 import { sendSpec } from './send/spec.js';
 import { webhookSpec } from './webhook/spec.js';
 
-export const FUNCTION_SPECS = [sendSpec, revokeSpec, webhookSpec, inboundSpec] as const;
+export const FUNCTION_SPECS = [
+  sendSpec,
+  revokeSpec,
+  webhookSpec,
+  inboundSpec,
+  messagesSpec,
+  eventsSpec,
+  capabilitiesSpec,
+  filesSpec,
+] as const;
 
 export type FunctionName = (typeof FUNCTION_SPECS)[number]['name'];
 

@@ -59,6 +59,127 @@ resource "google_firestore_index" "user_messages_by_phone_and_send_time" {
   }
 }
 
+# The query API's lists (shared/store/message-queries.ts), newest first; test/terraform/indexes.test.ts checks
+# that every query shape there has its index here.
+
+#   agentMessages where phoneNumber == P order by createdAt desc
+resource "google_firestore_index" "agent_messages_by_phone_newest_created" {
+  project     = var.project_id
+  database    = google_firestore_database.default.name
+  collection  = "agentMessages"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "phoneNumber"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "createdAt"
+    order      = "DESCENDING"
+  }
+}
+
+#   agentMessages where phoneNumber == P and state == S order by createdAt desc
+resource "google_firestore_index" "agent_messages_by_phone_and_state_newest_created" {
+  project     = var.project_id
+  database    = google_firestore_database.default.name
+  collection  = "agentMessages"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "phoneNumber"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "createdAt"
+    order      = "DESCENDING"
+  }
+}
+
+#   agentMessages where state == S [and updatedAt > T] order by updatedAt desc
+resource "google_firestore_index" "agent_messages_by_state_newest_update" {
+  project     = var.project_id
+  database    = google_firestore_database.default.name
+  collection  = "agentMessages"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "updatedAt"
+    order      = "DESCENDING"
+  }
+}
+
+#   agentMessages where campaignId == C [and updatedAt > T] order by updatedAt desc
+resource "google_firestore_index" "agent_messages_by_campaign_newest_update" {
+  project     = var.project_id
+  database    = google_firestore_database.default.name
+  collection  = "agentMessages"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "campaignId"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "updatedAt"
+    order      = "DESCENDING"
+  }
+}
+
+#   agentMessages where campaignId == C and state == S [and updatedAt > T] order by updatedAt desc
+resource "google_firestore_index" "agent_messages_by_campaign_and_state_newest_update" {
+  project     = var.project_id
+  database    = google_firestore_database.default.name
+  collection  = "agentMessages"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "campaignId"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "updatedAt"
+    order      = "DESCENDING"
+  }
+}
+
+#   userMessages where phoneNumber == P order by sendTime desc
+resource "google_firestore_index" "user_messages_by_phone_newest_send_time" {
+  project     = var.project_id
+  database    = google_firestore_database.default.name
+  collection  = "userMessages"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "phoneNumber"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "sendTime"
+    order      = "DESCENDING"
+  }
+}
+
 # Single-field index exemptions for fields nobody queries by and whose indexing only costs writes: message
 # payloads (free text, nested RBM objects) and the raw bytes of rejected inbound payloads. An empty
 # index_config removes the automatic single-field indexes of that field. Identity, state and timestamp fields

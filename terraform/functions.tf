@@ -61,6 +61,62 @@ locals {
       }
       secrets = {}
     }
+    messages = {
+      description      = "Query API: message records, lists, user messages and consents (GET/PUT /v1/consents/{E.164})."
+      ingress_settings = "ALLOW_ALL" # callers anywhere, restricted by IAM (invoker_members)
+      max_instances    = var.function_max_instances
+      timeout_seconds  = 60
+      environment = {
+        GOOGLE_CLOUD_PROJECT = var.project_id
+        RBM_AGENT_ID         = var.rbm_agent_id
+        RBM_CONSENT_TOPIC    = google_pubsub_topic.consent_changes.name
+      }
+      secrets = {
+        RBM_PAGE_TOKEN_KEY = google_secret_manager_secret.rbm_page_token_key.secret_id
+      }
+    }
+    events = {
+      description      = "RBM-compatible POST /v1/phones/{E.164}/agentEvents: READ and IS_TYPING agent events."
+      ingress_settings = "ALLOW_ALL" # callers anywhere, restricted by IAM (invoker_members)
+      max_instances    = var.function_max_instances
+      timeout_seconds  = 120 # RBM calls are retried with backoff within a bounded time
+      environment = {
+        GOOGLE_CLOUD_PROJECT = var.project_id
+        RBM_AGENT_ID         = var.rbm_agent_id
+        RBM_API_ENDPOINT     = var.rbm_api_endpoint
+      }
+      secrets = {
+        RBM_SERVICE_ACCOUNT_KEY = google_secret_manager_secret.rbm_service_account_key.secret_id
+      }
+    }
+    capabilities = {
+      description      = "RBM-compatible GET /v1/phones/{E.164}/capabilities (cached) and POST /v1/users:batchGet."
+      ingress_settings = "ALLOW_ALL" # callers anywhere, restricted by IAM (invoker_members)
+      max_instances    = var.function_max_instances
+      timeout_seconds  = 120
+      environment = {
+        GOOGLE_CLOUD_PROJECT = var.project_id
+        RBM_AGENT_ID         = var.rbm_agent_id
+        RBM_API_ENDPOINT     = var.rbm_api_endpoint
+      }
+      secrets = {
+        RBM_SERVICE_ACCOUNT_KEY = google_secret_manager_secret.rbm_service_account_key.secret_id
+      }
+    }
+    files = {
+      description      = "RBM-compatible POST /v1/files: creates an RBM file from a URL, once per URL (cached 55 days)."
+      ingress_settings = "ALLOW_ALL" # callers anywhere, restricted by IAM (invoker_members)
+      max_instances    = var.function_max_instances
+      timeout_seconds  = 120
+      environment = {
+        GOOGLE_CLOUD_PROJECT = var.project_id
+        RBM_AGENT_ID         = var.rbm_agent_id
+        RBM_API_ENDPOINT     = var.rbm_api_endpoint
+      }
+      secrets = {
+        RBM_SERVICE_ACCOUNT_KEY = google_secret_manager_secret.rbm_service_account_key.secret_id
+      }
+    }
   }
 }
 
@@ -156,5 +212,9 @@ resource "google_cloudfunctions2_function" "function" {
     google_secret_manager_secret_iam_member.send_reads_rbm_service_account_key,
     google_secret_manager_secret_iam_member.revoke_reads_rbm_service_account_key,
     google_secret_manager_secret_iam_member.webhook_reads_client_token,
+    google_secret_manager_secret_iam_member.messages_reads_page_token_key,
+    google_secret_manager_secret_iam_member.events_reads_rbm_service_account_key,
+    google_secret_manager_secret_iam_member.capabilities_reads_rbm_service_account_key,
+    google_secret_manager_secret_iam_member.files_reads_rbm_service_account_key,
   ]
 }

@@ -113,6 +113,73 @@ resource "google_pubsub_topic_iam_member" "inbound_publishes_user_messages" {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
+# messages, events, capabilities, files. roles/datastore.user is project-wide (Firestore has no per-collection
+# IAM); what each function touches is noted on its grant.
+
+# messages reads agentMessages, userMessages and consents, and writes consents (and their history) on PUT.
+resource "google_project_iam_member" "messages_datastore_user" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.runtime["messages"].email}"
+}
+
+resource "google_pubsub_topic_iam_member" "messages_publishes_consent_changes" {
+  project = var.project_id
+  topic   = google_pubsub_topic.consent_changes.id
+  role    = "roles/pubsub.publisher"
+  member  = "serviceAccount:${google_service_account.runtime["messages"].email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "messages_reads_page_token_key" {
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.rbm_page_token_key.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.runtime["messages"].email}"
+}
+
+# events writes readByAgentAt on userMessages only.
+resource "google_project_iam_member" "events_datastore_user" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.runtime["events"].email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "events_reads_rbm_service_account_key" {
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.rbm_service_account_key.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.runtime["events"].email}"
+}
+
+# capabilities reads and writes capabilities only.
+resource "google_project_iam_member" "capabilities_datastore_user" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.runtime["capabilities"].email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "capabilities_reads_rbm_service_account_key" {
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.rbm_service_account_key.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.runtime["capabilities"].email}"
+}
+
+# files reads and writes files only.
+resource "google_project_iam_member" "files_datastore_user" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.runtime["files"].email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "files_reads_rbm_service_account_key" {
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.rbm_service_account_key.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.runtime["files"].email}"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
 # Build service account (project level is acceptable for a build identity).
 
 resource "google_project_iam_member" "build" {
@@ -183,6 +250,47 @@ resource "google_cloud_run_v2_service_iam_member" "revoke_invokers" {
   project  = var.project_id
   location = var.region
   name     = google_cloudfunctions2_function.function["revoke"].name
+  role     = "roles/run.invoker"
+  member   = each.value
+}
+
+# messages, events, capabilities and files: the same principals as send and revoke.
+resource "google_cloud_run_v2_service_iam_member" "messages_invokers" {
+  for_each = toset(var.invoker_members)
+
+  project  = var.project_id
+  location = var.region
+  name     = google_cloudfunctions2_function.function["messages"].name
+  role     = "roles/run.invoker"
+  member   = each.value
+}
+
+resource "google_cloud_run_v2_service_iam_member" "events_invokers" {
+  for_each = toset(var.invoker_members)
+
+  project  = var.project_id
+  location = var.region
+  name     = google_cloudfunctions2_function.function["events"].name
+  role     = "roles/run.invoker"
+  member   = each.value
+}
+
+resource "google_cloud_run_v2_service_iam_member" "capabilities_invokers" {
+  for_each = toset(var.invoker_members)
+
+  project  = var.project_id
+  location = var.region
+  name     = google_cloudfunctions2_function.function["capabilities"].name
+  role     = "roles/run.invoker"
+  member   = each.value
+}
+
+resource "google_cloud_run_v2_service_iam_member" "files_invokers" {
+  for_each = toset(var.invoker_members)
+
+  project  = var.project_id
+  location = var.region
+  name     = google_cloudfunctions2_function.function["files"].name
   role     = "roles/run.invoker"
   member   = each.value
 }

@@ -20,6 +20,31 @@ output "webhook_url" {
   value       = google_cloudfunctions2_function.function["webhook"].service_config[0].uri
 }
 
+output "messages_url" {
+  description = "Base URL of the query API (GET {url}/v1/phones/{E.164}/agentMessages[/{id}], GET {url}/v1/agentMessages, GET {url}/v1/phones/{E.164}/userMessages, GET|PUT {url}/v1/consents/{E.164})."
+  value       = google_cloudfunctions2_function.function["messages"].service_config[0].uri
+}
+
+output "events_url" {
+  description = "Base URL for agent events (POST {url}/v1/phones/{E.164}/agentEvents)."
+  value       = google_cloudfunctions2_function.function["events"].service_config[0].uri
+}
+
+output "capabilities_url" {
+  description = "Base URL for capabilities (GET {url}/v1/phones/{E.164}/capabilities, POST {url}/v1/users:batchGet)."
+  value       = google_cloudfunctions2_function.function["capabilities"].service_config[0].uri
+}
+
+output "files_url" {
+  description = "Base URL for files (POST {url}/v1/files)."
+  value       = google_cloudfunctions2_function.function["files"].service_config[0].uri
+}
+
+output "reconcile_url" {
+  description = "URL of reconcile (called every 5 minutes by the rbm-reconcile Cloud Scheduler job)."
+  value       = google_cloudfunctions2_function.function["reconcile"].service_config[0].uri
+}
+
 output "inbound_url" {
   description = "URL of inbound (internal ingress; called only by the rbm-inbound-to-inbound push subscription)."
   value       = google_cloudfunctions2_function.function["inbound"].service_config[0].uri
@@ -31,6 +56,7 @@ output "topic_ids" {
     inbound             = google_pubsub_topic.inbound.id
     inbound_dead_letter = google_pubsub_topic.inbound_dead_letter.id
     user_messages       = google_pubsub_topic.user_messages.id
+    consent_changes     = google_pubsub_topic.consent_changes.id
   }
 }
 
@@ -68,6 +94,7 @@ output "secret_ids" {
   value = {
     rbm_service_account_key  = google_secret_manager_secret.rbm_service_account_key.secret_id
     rbm_webhook_client_token = google_secret_manager_secret.rbm_webhook_client_token.secret_id
+    rbm_page_token_key       = google_secret_manager_secret.rbm_page_token_key.secret_id
   }
 }
 

@@ -31,6 +31,15 @@ resource "google_pubsub_topic" "user_messages" {
   depends_on = [google_project_service.required]
 }
 
+# Every applied consent change (inbound: SUBSCRIBE/UNSUBSCRIBE and keywords; messages: PUT /v1/consents).
+resource "google_pubsub_topic" "consent_changes" {
+  project = var.project_id
+  name    = "${var.name_prefix}rbm-consent-changes"
+  labels  = var.labels
+
+  depends_on = [google_project_service.required]
+}
+
 # rbm-inbound -> inbound.
 #
 # A subscription of our own rather than an event_trigger on the function: a subscription managed by Eventarc

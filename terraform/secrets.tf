@@ -27,3 +27,17 @@ resource "google_secret_manager_secret" "rbm_webhook_client_token" {
 
   depends_on = [google_project_service.required]
 }
+
+# The key that signs the query API's page tokens (RBM_PAGE_TOKEN_KEY of messages): any long random string, e.g.
+# `openssl rand -base64 32`. Without it a token could be forged by anyone who knows the project and agent ids.
+resource "google_secret_manager_secret" "rbm_page_token_key" {
+  project   = var.project_id
+  secret_id = "${var.name_prefix}rbm-page-token-key"
+  labels    = var.labels
+
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.required]
+}

@@ -33,12 +33,14 @@ export const terraformWiring: Readonly<Record<string, string>> = {
   RBM_API_ENDPOINT: '${var.rbm_api_endpoint}',
   RBM_INBOUND_TOPIC: 'topic:rbm-inbound',
   RBM_USER_MESSAGES_TOPIC: 'topic:rbm-user-messages',
+  RBM_CONSENT_TOPIC: 'topic:rbm-consent-changes',
 };
 
 /** Secret environment variables → the Secret Manager secret id they come from. */
 export const secretIds: Readonly<Record<string, string>> = {
   RBM_SERVICE_ACCOUNT_KEY: 'rbm-service-account-key',
   RBM_WEBHOOK_CLIENT_TOKEN: 'rbm-webhook-client-token',
+  RBM_PAGE_TOKEN_KEY: 'rbm-page-token-key',
 };
 
 /** Plain environment variables per function: every declared variable Terraform wires. */
@@ -410,7 +412,12 @@ export function checkProjectIds(config: TerraformConfig): string[] {
 // ------------------------------------------------------------------------------------------------------------
 // Pub/Sub (CONTRACT §7)
 
-export const contractTopics = ['rbm-inbound', 'rbm-inbound-dead-letter', 'rbm-user-messages'];
+export const contractTopics = [
+  'rbm-consent-changes',
+  'rbm-inbound',
+  'rbm-inbound-dead-letter',
+  'rbm-user-messages',
+];
 export const contractSubscriptions = ['rbm-inbound-dead-letter-hold', 'rbm-inbound-to-inbound'];
 
 export function checkPubSub(config: TerraformConfig): string[] {

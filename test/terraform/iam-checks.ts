@@ -49,6 +49,23 @@ export const expectedRuntimeGrants: Record<FunctionName, string[]> = {
     'roles/secretmanager.secretAccessor @ secret:rbm-webhook-client-token',
   ],
   inbound: ['roles/datastore.user @ project', 'roles/pubsub.publisher @ topic:rbm-user-messages'],
+  messages: [
+    'roles/datastore.user @ project',
+    'roles/pubsub.publisher @ topic:rbm-consent-changes',
+    'roles/secretmanager.secretAccessor @ secret:rbm-page-token-key',
+  ],
+  events: [
+    'roles/datastore.user @ project',
+    'roles/secretmanager.secretAccessor @ secret:rbm-service-account-key',
+  ],
+  capabilities: [
+    'roles/datastore.user @ project',
+    'roles/secretmanager.secretAccessor @ secret:rbm-service-account-key',
+  ],
+  files: [
+    'roles/datastore.user @ project',
+    'roles/secretmanager.secretAccessor @ secret:rbm-service-account-key',
+  ],
 };
 
 export const expectedBuildGrants = [
@@ -67,6 +84,10 @@ export const expectedPubSubAgentGrants = [
 ];
 
 export const expectedInvokerMembersGrants = [
+  'roles/run.invoker @ run:capabilities',
+  'roles/run.invoker @ run:events',
+  'roles/run.invoker @ run:files',
+  'roles/run.invoker @ run:messages',
   'roles/run.invoker @ run:revoke',
   'roles/run.invoker @ run:send',
 ];

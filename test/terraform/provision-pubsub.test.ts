@@ -41,6 +41,7 @@ describe('provisionPubSub', () => {
       (subscription) => `http://127.0.0.1:9000/${subscription.push?.functionName}/${subscription.topic}`,
     );
     expect(pubsub.calls.map((c) => `${c.kind}:${c.name}`)).toEqual([
+      'topic:rbm-consent-changes',
       'topic:rbm-inbound',
       'topic:rbm-inbound-dead-letter',
       'topic:rbm-user-messages',
@@ -65,10 +66,9 @@ describe('provisionPubSub', () => {
 
   it('is idempotent: ALREADY_EXISTS is ignored', async () => {
     const pubsub = fakePubSub(['rbm-inbound', 'rbm-inbound-to-inbound']);
-    await expect(
-      provisionPubSub(pubsub, await loadPubSubTopology(), () => 'http://x'),
-    ).resolves.toBeUndefined();
-    expect(pubsub.calls).toHaveLength(5);
+    const topology = await loadPubSubTopology();
+    await expect(provisionPubSub(pubsub, topology, () => 'http://x')).resolves.toBeUndefined();
+    expect(pubsub.calls).toHaveLength(topology.topics.length + topology.subscriptions.length);
   });
 
   it('passes other errors on', async () => {
