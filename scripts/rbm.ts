@@ -8,6 +8,7 @@
  *   revoke <phone> <messageId>            revoke a message
  *   show <messageId>                      print the message's Firestore record
  *   tail                                  print each new user message published to rbm-user-messages
+ *   dead-letters list|replay [--max N]    inbound's dead letters (docs/operations.md); also against a project
  */
 import { readFile } from 'node:fs/promises';
 import { emulatorFirestore } from '../devtools/emulator-clients.js';
@@ -16,6 +17,8 @@ import type { FunctionAnswer } from '../devtools/clients/functions-client.js';
 import { agentMessageRecord, printable } from '../devtools/clients/records.js';
 import { maskPhone, MissingStackEnvError, stackEnv } from '../devtools/clients/stack-env.js';
 import { tailUserMessages } from '../devtools/clients/user-messages-tail.js';
+import { deadLetterClients } from '../devtools/clients/dead-letter-clients.js';
+import { formatList, listDeadLetters, replayDeadLetters } from '../devtools/dead-letters.js';
 
 const USAGE = `Usage: npm run rbm -- <command>
 
@@ -25,8 +28,13 @@ const USAGE = `Usage: npm run rbm -- <command>
   revoke <phone> <messageId>           revoke a message
   show <messageId>                     print the message's Firestore record
   tail                                 print each new user message (topic rbm-user-messages)
+  dead-letters list [--max N]          what rbm-inbound-dead-letter-hold holds (nothing is acknowledged)
+  dead-letters replay [--max N]        republish held messages to rbm-inbound, acknowledging each after
+       [--prefix P]                    Terraform's name_prefix, when the deployment uses one
 
-The stack's URLs come from the environment: run \`npm start\` and paste the export lines it prints.`;
+The stack's URLs come from the environment: run \`npm start\` and paste the export lines it prints.
+dead-letters needs only GOOGLE_CLOUD_PROJECT: with the emulator variables it works on the local stack,
+without them on the project, with Application Default Credentials.`;
 
 class UsageError extends Error {}
 
@@ -150,6 +158,50 @@ async function tail(): Promise<number> {
   return 0;
 }
 
+function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new UsageError(`--${flag} must be a positive integer`);
+  return parsed;
+}
+
+async function deadLetters(args: ParsedArgs): Promise<number> {
+  const action = args.positional[1];
+  if (action !== 'list' && action !== 'replay') throw new UsageError('dead-letters needs list or replay');
+  const projectId = process.env.GOOGLE_CLOUD_PROJECT;
+  if (!projectId) throw new UsageError('dead-letters needs GOOGLE_CLOUD_PROJECT (the project id)');
+  const clients = deadLetterClients({
+    projectId,
+    namePrefix: args.flags.get('prefix') ?? '',
+    pubsubEmulatorHost: process.env.PUBSUB_EMULATOR_HOST,
+    firestoreEmulatorHost: process.env.FIRESTORE_EMULATOR_HOST,
+  });
+  try {
+    if (action === 'list') {
+      const max = positiveInteger('max', args.flags.get('max'), 100);
+      const result = await listDeadLetters({ hold: clients.hold, rejectReasons: clients.rejectReasons, max });
+      for (const line of formatList(result, clients.subscriptionName)) console.log(line);
+      return 0;
+    }
+    const max = positiveInteger('max', args.flags.get('max'), Number.MAX_SAFE_INTEGER);
+    const result = await replayDeadLetters({
+      hold: clients.hold,
+      republish: clients.republish,
+      max,
+      onReplayed: ({ heldMessageId, republishedId }) =>
+        console.log(`replayed ${heldMessageId} → ${clients.topicName} as ${republishedId}`),
+    });
+    console.log(`${result.replayed.length} message(s) replayed to ${clients.topicName}.`);
+    if (result.failure === undefined) return 0;
+    console.error(
+      `republishing ${result.failure.heldMessageId} failed (${result.failure.error}); it and the rest stay held.`,
+    );
+    return 1;
+  } finally {
+    await clients.close();
+  }
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv);
   switch (args.positional[0]) {
@@ -161,6 +213,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return show(args);
     case 'tail':
       return tail();
+    case 'dead-letters':
+      return deadLetters(args);
     case undefined:
     case 'help':
       console.log(USAGE);
