@@ -42,6 +42,20 @@ export interface LocalStackOptions {
 export interface StackTopics {
   inbound: string;
   userMessages: string;
+  messageStatus: string;
+  fallback: string;
+  consentChanges: string;
+}
+
+/** The stack's topic names: Terraform's, behind the stack's prefix. */
+export function stackTopics(prefix: string): StackTopics {
+  return {
+    inbound: `${prefix}rbm-inbound`,
+    userMessages: `${prefix}rbm-user-messages`,
+    messageStatus: `${prefix}rbm-message-status`,
+    fallback: `${prefix}rbm-fallback`,
+    consentChanges: `${prefix}rbm-consent-changes`,
+  };
 }
 
 export interface LocalStack {
@@ -99,6 +113,12 @@ export function localValue(variable: string, settings: StackSettings): string | 
       return settings.topics.inbound;
     case 'RBM_USER_MESSAGES_TOPIC':
       return settings.topics.userMessages;
+    case 'RBM_STATUS_TOPIC':
+      return settings.topics.messageStatus;
+    case 'RBM_FALLBACK_TOPIC':
+      return settings.topics.fallback;
+    case 'RBM_CONSENT_TOPIC':
+      return settings.topics.consentChanges;
     default:
       return undefined;
   }
@@ -124,7 +144,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const agentId = options.agentId ?? LOCAL_DEFAULTS.agentId;
   const clientToken = options.clientToken ?? LOCAL_DEFAULTS.clientToken;
   const prefix = options.topicPrefix ?? '';
-  const topics: StackTopics = { inbound: `${prefix}rbm-inbound`, userMessages: `${prefix}rbm-user-messages` };
+  const topics = stackTopics(prefix);
   const cleanups: Array<() => Promise<unknown>> = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

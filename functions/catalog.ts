@@ -6,6 +6,7 @@ import { capabilitiesSpec } from './capabilities/spec.js';
 import { eventsSpec } from './events/spec.js';
 import { filesSpec } from './files/spec.js';
 import { inboundSpec } from './inbound/spec.js';
+import { reconcileSpec } from './reconcile/spec.js';
 import { messagesSpec } from './messages/spec.js';
 import { revokeSpec } from './revoke/spec.js';
 import { sendSpec } from './send/spec.js';
@@ -16,6 +17,7 @@ export const FUNCTION_SPECS = [
   revokeSpec,
   webhookSpec,
   inboundSpec,
+  reconcileSpec,
   messagesSpec,
   eventsSpec,
   capabilitiesSpec,

@@ -5,6 +5,7 @@ locals {
     "artifactregistry.googleapis.com",     # images built for gen2 functions
     "cloudbuild.googleapis.com",           # builds the function sources
     "cloudfunctions.googleapis.com",       # the four functions
+    "cloudscheduler.googleapis.com",       # the reconcile job
     "cloudresourcemanager.googleapis.com", # data "google_project" (project number for the Pub/Sub service agent)
     "firestore.googleapis.com",            # message state
     "iam.googleapis.com",                  # service accounts

@@ -204,3 +204,22 @@ resource "google_firestore_field" "unindexed" {
 
   index_config {}
 }
+
+# reconcile: PENDING records past the pending timeout, oldest first (state ==, createdAt <=, order by createdAt).
+# Its other queries (outboxSince, timerAt) are a range and an order on one field: single-field indexes cover them.
+resource "google_firestore_index" "agent_messages_pending_by_creation" {
+  project     = var.project_id
+  database    = google_firestore_database.default.name
+  collection  = "agentMessages"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "createdAt"
+    order      = "ASCENDING"
+  }
+}

@@ -14,6 +14,9 @@ locals {
         GOOGLE_CLOUD_PROJECT = var.project_id
         RBM_AGENT_ID         = var.rbm_agent_id
         RBM_API_ENDPOINT     = var.rbm_api_endpoint
+        RBM_STATUS_TOPIC     = google_pubsub_topic.message_status.name
+        RBM_FALLBACK_TOPIC   = google_pubsub_topic.fallback.name
+        RBM_CONSENT_MODE     = var.consent_mode
       }
       secrets = {
         RBM_SERVICE_ACCOUNT_KEY = google_secret_manager_secret.rbm_service_account_key.secret_id
@@ -28,6 +31,8 @@ locals {
         GOOGLE_CLOUD_PROJECT = var.project_id
         RBM_AGENT_ID         = var.rbm_agent_id
         RBM_API_ENDPOINT     = var.rbm_api_endpoint
+        RBM_STATUS_TOPIC     = google_pubsub_topic.message_status.name
+        RBM_FALLBACK_TOPIC   = google_pubsub_topic.fallback.name
       }
       secrets = {
         RBM_SERVICE_ACCOUNT_KEY = google_secret_manager_secret.rbm_service_account_key.secret_id
@@ -58,8 +63,34 @@ locals {
         GOOGLE_CLOUD_PROJECT    = var.project_id
         RBM_AGENT_ID            = var.rbm_agent_id
         RBM_USER_MESSAGES_TOPIC = google_pubsub_topic.user_messages.name
+        RBM_API_ENDPOINT        = var.rbm_api_endpoint
+        RBM_STATUS_TOPIC        = google_pubsub_topic.message_status.name
+        RBM_FALLBACK_TOPIC      = google_pubsub_topic.fallback.name
+        RBM_CONSENT_TOPIC       = google_pubsub_topic.consent_changes.name
+        RBM_AUTO_READ           = var.auto_read ? "true" : "false"
       }
-      secrets = {}
+      secrets = {
+        # Used only for automatic READ events (var.auto_read).
+        RBM_SERVICE_ACCOUNT_KEY = google_secret_manager_secret.rbm_service_account_key.secret_id
+      }
+    }
+    reconcile = {
+      description      = "Scheduled every 5 minutes: republishes unconfirmed status/fallback events and runs the fallback timer rules."
+      ingress_settings = "ALLOW_ALL" # Cloud Scheduler calls it from outside the VPC; run.invoker is the scheduler's account only
+      max_instances    = 1           # one pass at a time is enough; passes are idempotent
+      timeout_seconds  = 300
+      environment = {
+        GOOGLE_CLOUD_PROJECT  = var.project_id
+        RBM_AGENT_ID          = var.rbm_agent_id
+        RBM_API_ENDPOINT      = var.rbm_api_endpoint
+        RBM_STATUS_TOPIC      = google_pubsub_topic.message_status.name
+        RBM_FALLBACK_TOPIC    = google_pubsub_topic.fallback.name
+        RBM_FALLBACK_GRACE_S  = tostring(var.fallback_grace_seconds)
+        RBM_PENDING_TIMEOUT_S = tostring(var.pending_timeout_seconds)
+      }
+      secrets = {
+        RBM_SERVICE_ACCOUNT_KEY = google_secret_manager_secret.rbm_service_account_key.secret_id
+      }
     }
     messages = {
       description      = "Query API: message records, lists, user messages and consents (GET/PUT /v1/consents/{E.164})."

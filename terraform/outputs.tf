@@ -57,6 +57,8 @@ output "topic_ids" {
     inbound_dead_letter = google_pubsub_topic.inbound_dead_letter.id
     user_messages       = google_pubsub_topic.user_messages.id
     consent_changes     = google_pubsub_topic.consent_changes.id
+    message_status      = google_pubsub_topic.message_status.id
+    fallback            = google_pubsub_topic.fallback.id
   }
 }
 
@@ -66,11 +68,14 @@ output "user_messages_topic" {
 }
 
 output "subscription_ids" {
-  description = "Full ids (projects/P/subscriptions/S) of the Pub/Sub subscriptions; user_messages_pull is null unless create_user_messages_subscription is true."
+  description = "Full ids (projects/P/subscriptions/S) of the Pub/Sub subscriptions; each *_pull is null unless its create_*_subscription variable is true."
   value = {
     inbound_push             = google_pubsub_subscription.inbound_push.id
     inbound_dead_letter_hold = google_pubsub_subscription.inbound_dead_letter_hold.id
     user_messages_pull       = one(google_pubsub_subscription.user_messages_pull[*].id)
+    message_status_pull      = one(google_pubsub_subscription.message_status_pull[*].id)
+    fallback_pull            = one(google_pubsub_subscription.fallback_pull[*].id)
+    consent_changes_pull     = one(google_pubsub_subscription.consent_changes_pull[*].id)
   }
 }
 
@@ -82,6 +87,11 @@ output "runtime_service_account_emails" {
 output "build_service_account_email" {
   description = "Service account Cloud Build uses to build the functions."
   value       = google_service_account.build.email
+}
+
+output "reconcile_scheduler_service_account_email" {
+  description = "Service account in the OIDC token of the rbm-reconcile scheduler job."
+  value       = google_service_account.reconcile_scheduler.email
 }
 
 output "inbound_push_service_account_email" {

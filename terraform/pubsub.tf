@@ -1,6 +1,6 @@
 # Topics and subscriptions of CONTRACT section 7.
 #
-# This file is also the source of truth for the local stack: scripts/lib/topology.ts parses it and creates the
+# This file is also the source of truth for the local stack: devtools/topology.ts parses it and creates the
 # same topics and subscriptions on the Pub/Sub emulator. Keep names as "${var.name_prefix}<name>", references as
 # google_pubsub_topic.<x>.id / .name, durations as "<n>s" and numbers as literals, or topology.ts fails loudly.
 
@@ -126,5 +126,72 @@ resource "google_pubsub_subscription" "user_messages_pull" {
   retry_policy {
     minimum_backoff = "10s"
     maximum_backoff = "600s"
+  }
+}
+
+# Every state change of an agent message (send, revoke, inbound, campaigns, reconcile publish here).
+resource "google_pubsub_topic" "message_status" {
+  project = var.project_id
+  name    = "${var.name_prefix}rbm-message-status"
+  labels  = var.labels
+
+  depends_on = [google_project_service.required]
+}
+
+# Every fallback decision: the business's SMS sender subscribes here (docs/status-and-fallback.md).
+resource "google_pubsub_topic" "fallback" {
+  project = var.project_id
+  name    = "${var.name_prefix}rbm-fallback"
+  labels  = var.labels
+
+  depends_on = [google_project_service.required]
+}
+
+# Optional pull subscriptions on the business topics, off by default like rbm-user-messages-pull.
+resource "google_pubsub_subscription" "message_status_pull" {
+  count = var.create_message_status_subscription ? 1 : 0
+
+  project = var.project_id
+  name    = "${var.name_prefix}rbm-message-status-pull"
+  topic   = google_pubsub_topic.message_status.id
+  labels  = var.labels
+
+  ack_deadline_seconds       = 60
+  message_retention_duration = "604800s"
+
+  expiration_policy {
+    ttl = ""
+  }
+}
+
+resource "google_pubsub_subscription" "fallback_pull" {
+  count = var.create_fallback_subscription ? 1 : 0
+
+  project = var.project_id
+  name    = "${var.name_prefix}rbm-fallback-pull"
+  topic   = google_pubsub_topic.fallback.id
+  labels  = var.labels
+
+  ack_deadline_seconds       = 60
+  message_retention_duration = "604800s"
+
+  expiration_policy {
+    ttl = ""
+  }
+}
+
+resource "google_pubsub_subscription" "consent_changes_pull" {
+  count = var.create_consent_changes_subscription ? 1 : 0
+
+  project = var.project_id
+  name    = "${var.name_prefix}rbm-consent-changes-pull"
+  topic   = google_pubsub_topic.consent_changes.id
+  labels  = var.labels
+
+  ack_deadline_seconds       = 60
+  message_retention_duration = "604800s"
+
+  expiration_policy {
+    ttl = ""
   }
 }

@@ -121,6 +121,63 @@ variable "create_user_messages_subscription" {
   default     = false
 }
 
+variable "create_message_status_subscription" {
+  type        = bool
+  description = "Create a pull subscription on rbm-message-status (<prefix>rbm-message-status-pull) for the business. Off by default."
+  default     = false
+}
+
+variable "create_fallback_subscription" {
+  type        = bool
+  description = "Create a pull subscription on rbm-fallback (<prefix>rbm-fallback-pull) for the business's SMS sender. Off by default."
+  default     = false
+}
+
+variable "create_consent_changes_subscription" {
+  type        = bool
+  description = "Create a pull subscription on rbm-consent-changes (<prefix>rbm-consent-changes-pull) for the business. Off by default."
+  default     = false
+}
+
+variable "consent_mode" {
+  type        = string
+  description = "Which sends an unsubscribed phone refuses: promotional (PROMOTION only), strict (all but AUTHENTICATION, SERVICEREQUEST, ACKNOWLEDGEMENT) or off."
+  default     = "promotional"
+
+  validation {
+    condition     = contains(["promotional", "strict", "off"], var.consent_mode)
+    error_message = "consent_mode must be promotional, strict or off."
+  }
+}
+
+variable "auto_read" {
+  type        = bool
+  description = "inbound sends a READ agent event for each new user message."
+  default     = false
+}
+
+variable "fallback_grace_seconds" {
+  type        = number
+  description = "Seconds reconcile waits for a DELIVERED before a timer fallback rule fires (RBM_FALLBACK_GRACE_S)."
+  default     = 600
+
+  validation {
+    condition     = var.fallback_grace_seconds >= 60 && floor(var.fallback_grace_seconds) == var.fallback_grace_seconds
+    error_message = "fallback_grace_seconds must be a whole number of seconds, at least 60."
+  }
+}
+
+variable "pending_timeout_seconds" {
+  type        = number
+  description = "Age after which reconcile resolves a PENDING record (RBM_PENDING_TIMEOUT_S)."
+  default     = 3600
+
+  validation {
+    condition     = var.pending_timeout_seconds >= 300 && floor(var.pending_timeout_seconds) == var.pending_timeout_seconds
+    error_message = "pending_timeout_seconds must be a whole number of seconds, at least 300."
+  }
+}
+
 variable "labels" {
   type        = map(string)
   description = "Labels added to every resource that supports them."

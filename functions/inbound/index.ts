@@ -1,37 +1,100 @@
 /** inbound (CloudEvent, Pub/Sub messagePublished): RBM callbacks → durable state (docs/data-model.md). */
-import { positiveInteger } from '../../shared/config/env.js';
-import { loadInboundConfig } from '../../shared/config/functions.js';
+import { sendReadEvent } from '../../shared/agent-events/send-agent-event.js';
+import { publishConsentChanges } from '../../shared/consent/consent-publishing.js';
+import {
+  DEFAULT_OPT_IN_KEYWORDS,
+  DEFAULT_OPT_OUT_KEYWORDS,
+  consentKeywords,
+  parseKeywordList,
+} from '../../shared/consent/keywords.js';
+import { ConfigError, optionalString, positiveInteger, topicId, type Env } from '../../shared/config/env.js';
+import { DEFAULT_CONSENT_TOPIC, loadEventTopics, loadInboundConfig } from '../../shared/config/functions.js';
+import { loadRbmConfig } from '../../shared/config/rbm.js';
 import { withDeadline } from '../../shared/deadline.js';
+import { OutcomePublisher } from '../../shared/events/outcome-publisher.js';
 import { processInbound } from '../../shared/inbound/process-inbound.js';
+import { TransientError } from '../../shared/inbound/transient-error.js';
+import { RbmClient } from '../../shared/rbm/client.js';
 import { serveCloudEvent } from '../../shared/runtime/cloud-event.js';
-import { loadConfig } from '../../shared/runtime/platform.js';
+import { lazy, loadConfig, type Platform } from '../../shared/runtime/platform.js';
 import { AgentMessageStore } from '../../shared/store/agent-messages.js';
+import { recordReachable } from '../../shared/store/capabilities.js';
+import { applyConsentChange } from '../../shared/store/consents.js';
+import { recordReadByAgent } from '../../shared/store/user-message-reads.js';
 import { inboundSpec } from './spec.js';
 
-serveCloudEvent(
-  inboundSpec,
-  (platform) => {
-    const config = loadConfig(platform, (env) => ({
-      ...loadInboundConfig(env),
-      // How long an unfinished user-message publish is protected from takeover by a redelivery.
-      claimLeaseMs: positiveInteger(env, 'INBOUND_PUBLISH_LEASE_MS', 30_000),
-      // A message not processed by then fails fast (and is redelivered) instead of waiting out client retries.
-      deadlineMs: positiveInteger(env, 'INBOUND_DEADLINE_MS', 20_000),
-    }));
-    return { config, platform };
-  },
-  async (event, { config, platform }) => {
+function autoRead(env: Env): boolean {
+  const value = optionalString(env, 'RBM_AUTO_READ')?.toLowerCase();
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new ConfigError('RBM_AUTO_READ', 'must be true or false.');
+}
+
+function loadInbound(env: Env) {
+  const read = autoRead(env);
+  return {
+    ...loadInboundConfig(env),
+    topics: loadEventTopics(env),
+    consentTopic: topicId(env, 'RBM_CONSENT_TOPIC', DEFAULT_CONSENT_TOPIC),
+    keywords: consentKeywords(
+      parseKeywordList(optionalString(env, 'RBM_OPT_OUT_KEYWORDS'), DEFAULT_OPT_OUT_KEYWORDS),
+      parseKeywordList(optionalString(env, 'RBM_OPT_IN_KEYWORDS'), DEFAULT_OPT_IN_KEYWORDS),
+    ),
+    // Only automatic READs call RBM: without them the RBM settings are not needed.
+    rbm: read ? loadRbmConfig(env) : undefined,
+    // How long an unfinished user-message publish is protected from takeover by a redelivery.
+    claimLeaseMs: positiveInteger(env, 'INBOUND_PUBLISH_LEASE_MS', 30_000),
+    // A message not processed by then fails fast (and is redelivered) instead of waiting out client retries.
+    deadlineMs: positiveInteger(env, 'INBOUND_DEADLINE_MS', 20_000),
+  };
+}
+
+function setup(platform: Platform) {
+  const config = loadConfig(platform, loadInbound);
+  const deps = lazy(() => {
     const db = platform.firestore();
-    const work = processInbound(event.data, event.id, {
+    const store = new AgentMessageStore(db);
+    const publish = platform.publisher();
+    const { logger } = platform;
+    const rbm = config.rbm ? new RbmClient(config.rbm, { logger }) : undefined;
+    const now = () => new Date();
+    return {
       db,
-      store: new AgentMessageStore(db),
-      publish: platform.publisher(),
+      store,
+      publish,
       agentId: config.agentId,
       userMessagesTopic: config.userMessagesTopic,
-      logger: platform.logger,
-      now: () => new Date(),
+      logger,
+      now,
       claimLeaseMs: config.claimLeaseMs,
-    });
-    await withDeadline(work, config.deadlineMs, 'inbound processing');
-  },
-);
+      keywords: config.keywords,
+      events: new OutcomePublisher({ publish, topics: config.topics, store, logger }),
+      recordConsent: async (change: Parameters<typeof applyConsentChange>[1]) => {
+        const result = await applyConsentChange(db, change, now);
+        await publishConsentChanges(result, { db, publish, topicId: config.consentTopic });
+        return result.applied;
+      },
+      onNewUserMessage: async (message: { messageId: string; phoneNumber: string }) => {
+        await recordReachable(db, message.phoneNumber, 'INBOUND', now());
+        if (rbm === undefined) return;
+        const read = await sendReadEvent(
+          { phoneNumber: message.phoneNumber, userMessageId: message.messageId },
+          {
+            agentId: config.agentId,
+            rbm,
+            logger,
+            now,
+            recordReadByAgent: (id, at) => recordReadByAgent(db, id, at),
+          },
+        );
+        if (read.kind === 'rbmUnavailable')
+          throw new TransientError('automatic READ not sent; redelivery retries it');
+      },
+    };
+  });
+  return { config, deps };
+}
+
+serveCloudEvent(inboundSpec, setup, async (event, { config, deps }) => {
+  await withDeadline(processInbound(event.data, event.id, deps()), config.deadlineMs, 'inbound processing');
+});

@@ -1,15 +1,28 @@
-import { PLATFORM_ENV, cloudEventFunction } from '../../shared/runtime/spec.js';
+import {
+  PLATFORM_ENV,
+  RBM_CLIENT_ENV,
+  RBM_CLIENT_SECRETS,
+  cloudEventFunction,
+} from '../../shared/runtime/spec.js';
 
 export const inboundSpec = cloudEventFunction({
   name: 'inbound',
   description:
-    'Applies each RBM callback from Pub/Sub to durable state and publishes user messages (docs/data-model.md).',
+    'Applies each RBM callback from Pub/Sub to durable state and publishes what changed (docs/data-model.md).',
   env: [
     ...PLATFORM_ENV,
-    'RBM_AGENT_ID',
+    // The RBM client is used only for automatic READ events (RBM_AUTO_READ).
+    ...RBM_CLIENT_ENV,
     'RBM_USER_MESSAGES_TOPIC',
+    'RBM_STATUS_TOPIC',
+    'RBM_FALLBACK_TOPIC',
+    'RBM_CONSENT_TOPIC',
+    'RBM_OPT_OUT_KEYWORDS',
+    'RBM_OPT_IN_KEYWORDS',
+    'RBM_AUTO_READ',
     'INBOUND_PUBLISH_LEASE_MS',
     'INBOUND_DEADLINE_MS',
   ],
+  secrets: RBM_CLIENT_SECRETS,
   pathCarriesPhoneNumbers: false,
 });

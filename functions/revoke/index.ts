@@ -1,5 +1,7 @@
 /** revoke (HTTP): DELETE /v1/phones/{E.164}/agentMessages/{messageId} (docs/http-api.md#revoke). */
+import { loadEventTopics } from '../../shared/config/functions.js';
 import { loadRbmConfig } from '../../shared/config/rbm.js';
+import { OutcomePublisher } from '../../shared/events/outcome-publisher.js';
 import { ApiError } from '../../shared/errors.js';
 import { errorResult, type HttpResult } from '../../shared/http/response.js';
 import { revokeMessage, type RevokeOutcome } from '../../shared/outbound/revoke-message.js';
@@ -12,13 +14,18 @@ import { revokeSpec } from './spec.js';
 serveHttp(
   revokeSpec,
   (platform) => {
-    const rbmConfig = loadConfig(platform, loadRbmConfig);
-    return {
-      agentId: rbmConfig.agentId,
-      logger: platform.logger,
-      store: lazy(() => new AgentMessageStore(platform.firestore())),
-      rbm: lazy(() => new RbmClient(rbmConfig, { logger: platform.logger })),
-    };
+    const config = loadConfig(platform, (env) => ({ rbm: loadRbmConfig(env), topics: loadEventTopics(env) }));
+    return lazy(() => {
+      const store = new AgentMessageStore(platform.firestore());
+      const { logger } = platform;
+      return {
+        agentId: config.rbm.agentId,
+        logger,
+        store,
+        rbm: new RbmClient(config.rbm, { logger }),
+        events: new OutcomePublisher({ publish: platform.publisher(), topics: config.topics, store, logger }),
+      };
+    });
   },
   {
     revoke: async (call, deps) =>
@@ -29,7 +36,7 @@ serveHttp(
             messageId: call.params.messageId ?? '',
             agentId: call.query('agentId'),
           },
-          { agentId: deps.agentId, store: deps.store(), rbm: deps.rbm(), logger: deps.logger },
+          deps(),
         ),
       ),
   },

@@ -1,42 +1,30 @@
 /** send (HTTP): POST /v1/phones/{E.164}/agentMessages (docs/http-api.md#send). */
-import { loadRbmConfig } from '../../shared/config/rbm.js';
 import { ApiError } from '../../shared/errors.js';
 import { errorResult, type HttpResult } from '../../shared/http/response.js';
 import { MESSAGE_ID_HEADER, REPLAYED_HEADER } from '../../shared/outbound/headers.js';
-import { sendMessage, type SendOutcome } from '../../shared/outbound/send-message.js';
-import { RbmClient } from '../../shared/rbm/client.js';
+import { sendMessage, unsubscribedError, type SendOutcome } from '../../shared/outbound/send-message.js';
 import { serveHttp } from '../../shared/runtime/http.js';
-import { lazy, loadConfig } from '../../shared/runtime/platform.js';
-import { AgentMessageStore } from '../../shared/store/agent-messages.js';
+import { CORRELATION_ID_HEADER, FALLBACK_POLICY_HEADER } from '../../shared/outbound/send-headers.js';
+import { sendPath } from '../../shared/outbound/send-wiring.js';
 import { sendSpec } from './spec.js';
 
-serveHttp(
-  sendSpec,
-  (platform) => {
-    const rbmConfig = loadConfig(platform, loadRbmConfig);
-    return {
-      agentId: rbmConfig.agentId,
-      logger: platform.logger,
-      store: lazy(() => new AgentMessageStore(platform.firestore())),
-      rbm: lazy(() => new RbmClient(rbmConfig, { logger: platform.logger })),
-    };
-  },
-  {
-    send: async (call, deps) =>
-      sendAnswer(
-        await sendMessage(
-          {
-            phoneNumber: call.params.phoneNumber ?? '',
-            messageId: call.query('messageId'),
-            agentId: call.query('agentId'),
-            idempotencyKey: call.header('idempotency-key'),
-            body: await call.json(),
-          },
-          { agentId: deps.agentId, store: deps.store(), rbm: deps.rbm(), logger: deps.logger },
-        ),
+serveHttp(sendSpec, sendPath, {
+  send: async (call, deps) =>
+    sendAnswer(
+      await sendMessage(
+        {
+          phoneNumber: call.params.phoneNumber ?? '',
+          messageId: call.query('messageId'),
+          agentId: call.query('agentId'),
+          idempotencyKey: call.header('idempotency-key'),
+          correlationId: call.header(CORRELATION_ID_HEADER),
+          fallbackPolicy: call.header(FALLBACK_POLICY_HEADER),
+          body: await call.json(),
+        },
+        deps(),
       ),
-  },
-);
+    ),
+});
 
 function sendAnswer(outcome: SendOutcome): HttpResult {
   const headers: Record<string, string> = { [MESSAGE_ID_HEADER]: outcome.messageId };
@@ -47,6 +35,9 @@ function sendAnswer(outcome: SendOutcome): HttpResult {
     case 'rejected':
       if (outcome.replayed) headers[REPLAYED_HEADER] = 'true';
       return { status: outcome.status, body: { error: outcome.error }, headers };
+    case 'unsubscribed':
+      if (outcome.replayed) headers[REPLAYED_HEADER] = 'true';
+      return errorResult(unsubscribedError(), headers);
     case 'idConflict':
       return errorResult(
         new ApiError(

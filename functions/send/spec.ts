@@ -3,7 +3,15 @@ import { PLATFORM_ENV, RBM_CLIENT_ENV, RBM_CLIENT_SECRETS, httpFunction } from '
 export const sendSpec = httpFunction({
   name: 'send',
   description: 'Sends an agent message through RBM, once, with durable state (docs/http-api.md#send).',
-  env: [...PLATFORM_ENV, ...RBM_CLIENT_ENV],
+  env: [
+    ...PLATFORM_ENV,
+    ...RBM_CLIENT_ENV,
+    'RBM_STATUS_TOPIC',
+    'RBM_FALLBACK_TOPIC',
+    'RBM_CONSENT_MODE',
+    'RBM_CAPABILITY_TTL_S',
+    'RBM_CAPABILITY_NEGATIVE_TTL_S',
+  ],
   secrets: RBM_CLIENT_SECRETS,
   pathCarriesPhoneNumbers: true,
   routes: {

@@ -8,6 +8,8 @@ import { deliveredEvent, readEvent, userText, type FakeRbm } from '../../sandbox
 import { loadRbmConfig } from '../../shared/config/rbm.js';
 import { processInbound, type InboundDeps } from '../../shared/inbound/process-inbound.js';
 import { createLogger } from '../../shared/log/logger.js';
+import { consentKeywords } from '../../shared/consent/keywords.js';
+import { OutcomePublisher } from '../../shared/events/outcome-publisher.js';
 import { sendMessage } from '../../shared/outbound/send-message.js';
 import type { Publish } from '../../shared/pubsub/publisher.js';
 import { RbmClient } from '../../shared/rbm/client.js';
@@ -74,6 +76,12 @@ export async function countOperations(options: {
     publishes += 1;
     return String(publishes);
   };
+  const events = new OutcomePublisher({
+    publish,
+    topics: { status: 'rbm-message-status', fallback: 'rbm-fallback' },
+    store,
+    logger: silent,
+  });
   const inboundDeps: InboundDeps = {
     db,
     store,
@@ -83,6 +91,9 @@ export async function countOperations(options: {
     logger: silent,
     now: () => new Date(),
     claimLeaseMs: 30_000,
+    events,
+    keywords: consentKeywords(),
+    recordConsent: async () => false,
   };
   const rows: OperationRow[] = [];
   const step = async (name: string, work: () => Promise<unknown>): Promise<void> => {
@@ -105,7 +116,7 @@ export async function countOperations(options: {
         idempotencyKey: undefined,
         body: TEXT_MESSAGE,
       },
-      { agentId: rbm.agentId, store, rbm, logger: silent },
+      { agentId: rbm.agentId, store, rbm, logger: silent, events },
     );
   await step('send', async () => {
     const result = await send();

@@ -11,7 +11,7 @@ import { format } from 'prettier';
 import { startFakeRbm } from '../../sandbox/fake-rbm/index.js';
 import { startEmulators } from '../../devtools/emulators.js';
 import { REPO_ROOT } from '../../devtools/function-server.js';
-import { FUNCTION_NAMES, functionEnv, startLocalStack } from '../../devtools/local-stack.js';
+import { FUNCTION_NAMES, functionEnv, stackTopics, startLocalStack } from '../../devtools/local-stack.js';
 import { firestoreAdmin, pubsubAdmin } from '../soak/clients.js';
 import { measureBodyLimits } from './body-limits.js';
 import { bundleSizes } from './bundles.js';
@@ -101,7 +101,7 @@ try {
     agentId: AGENT_ID,
     clientToken: CLIENT_TOKEN,
     rbmUrl: rbm.url,
-    topics: { inbound: 'rbm-inbound', userMessages: 'rbm-user-messages' },
+    topics: stackTopics(''),
   };
   const bundle = (
     name: (typeof FUNCTION_NAMES)[number],

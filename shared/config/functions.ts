@@ -1,9 +1,41 @@
-/** The configuration each function reads at start-up (CONTRACT §3). */
-import { agentId, optionalString, requiredString, topicId, type Env } from './env.js';
+/** The configuration each function reads at start-up (docs/configuration.md). */
+import { parseConsentMode, type ConsentMode } from '../consent/send-gate.js';
+import type { EventTopics } from '../events/outcome-publisher.js';
+import {
+  ConfigError,
+  agentId,
+  optionalString,
+  positiveInteger,
+  requiredString,
+  topicId,
+  type Env,
+} from './env.js';
 import { loadRbmConfig, type RbmConfig } from './rbm.js';
 
 export const DEFAULT_INBOUND_TOPIC = 'rbm-inbound';
 export const DEFAULT_USER_MESSAGES_TOPIC = 'rbm-user-messages';
+export const DEFAULT_STATUS_TOPIC = 'rbm-message-status';
+export const DEFAULT_FALLBACK_TOPIC = 'rbm-fallback';
+export const DEFAULT_CONSENT_TOPIC = 'rbm-consent-changes';
+
+/** The topics of status events and fallback decisions. */
+export function loadEventTopics(env: Env): EventTopics {
+  return {
+    status: topicId(env, 'RBM_STATUS_TOPIC', DEFAULT_STATUS_TOPIC),
+    fallback: topicId(env, 'RBM_FALLBACK_TOPIC', DEFAULT_FALLBACK_TOPIC),
+  };
+}
+
+export function loadConsentMode(env: Env): ConsentMode {
+  const mode = parseConsentMode(optionalString(env, 'RBM_CONSENT_MODE'));
+  if (mode === undefined) throw new ConfigError('RBM_CONSENT_MODE', 'must be promotional, strict or off.');
+  return mode;
+}
+
+/** Seconds from a variable, as milliseconds. */
+export function secondsAsMs(env: Env, name: string, fallbackSeconds: number): number {
+  return positiveInteger(env, name, fallbackSeconds) * 1000;
+}
 
 export interface OutboundConfig {
   projectId: string | undefined;

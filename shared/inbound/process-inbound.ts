@@ -3,12 +3,17 @@
  * `inboundRejects` record and the message is acknowledged; transient ones throw so Pub/Sub redelivers.
  */
 import type { Firestore } from '@google-cloud/firestore';
-import type { DeliveryFact } from '../delivery-state.js';
+import type { Consent } from '../consent/consent-rules.js';
+import { keywordIntent, type ConsentKeywords } from '../consent/keywords.js';
+import type { AgentMessageRecord, DeliveryFact } from '../delivery-state.js';
+import type { PublishReport } from '../events/outcome-publisher.js';
+import { unconfirmedEntries } from '../events/outbox.js';
+import type { MutationResult } from '../store/optimistic.js';
 import type { Logger } from '../log/logger.js';
 import type { Publish } from '../pubsub/publisher.js';
 import type { AgentMessageStore } from '../store/agent-messages.js';
 import { classifyInbound, type DeliveryEventType, type InboundPayload } from './classify.js';
-import { recordConsent } from './consents.js';
+import { TransientError } from './transient-error.js';
 import { readEnvelope } from './envelope.js';
 import { recordLaunchEvent } from './launch-events.js';
 import { recordReject } from './rejects.js';
@@ -23,7 +28,20 @@ export interface InboundDeps {
   logger: Logger;
   now: () => Date;
   claimLeaseMs: number;
+  /** Publishes the status and fallback events a record write queued. */
+  events: {
+    afterWrite(result: MutationResult<AgentMessageRecord>): Promise<PublishReport>;
+    queued(record: AgentMessageRecord, entries?: AgentMessageRecord['outbox']): Promise<PublishReport>;
+  };
+  /** Applies a consent change and publishes it (throws when the publish failed, so it is retried). */
+  recordConsent(change: Consent): Promise<boolean>;
+  keywords: ConsentKeywords;
+  /** Called for each user message once stored and published (capability cache, automatic READ); may repeat. */
+  onNewUserMessage?(message: { messageId: string; phoneNumber: string }): Promise<void>;
 }
+
+/** A redelivery publishes events queued this long ago or more; newer ones may still be in their writer's hands. */
+const REDELIVERY_PUBLISH_AFTER_MS = 5_000;
 
 export type InboundOutcome =
   | 'rejected'
@@ -84,6 +102,16 @@ async function apply(
         phoneNumber: payload.phoneNumber,
         fact: deliveryFact(payload.eventType, payload.sendTime ?? now),
       });
+      // A failed publish is retried by Pub/Sub's redelivery of this event, which finds the entry still queued.
+      const report = result.written
+        ? await deps.events.afterWrite(result)
+        : result.after
+          ? await deps.events.queued(
+              result.after,
+              unconfirmedEntries(result.after, new Date(now.getTime() - REDELIVERY_PUBLISH_AFTER_MS)),
+            )
+          : { published: 0, failed: 0 };
+      if (report.failed > 0) throw new TransientError('status events not published; redelivery retries them');
       return result.written ? 'deliveryEventApplied' : 'duplicate';
     }
     case 'userMessage': {
@@ -105,17 +133,33 @@ async function apply(
           claimLeaseMs: deps.claimLeaseMs,
         },
       );
+      // A keyword changes consent whether or not this copy was the first: the change itself is idempotent.
+      const intent =
+        payload.content === 'text' && typeof payload.payload === 'string'
+          ? keywordIntent(payload.payload, deps.keywords)
+          : undefined;
+      if (intent !== undefined) {
+        await deps.recordConsent({
+          phoneNumber: payload.phoneNumber,
+          agentId,
+          subscribed: intent === 'optIn',
+          changedAt: payload.sendTime ?? now,
+          source: 'KEYWORD',
+        });
+      }
+      // Also for a redelivered copy: what failed the first time (an automatic READ) is retried here.
+      await deps.onNewUserMessage?.({ messageId: payload.id, phoneNumber: payload.phoneNumber });
       return outcome === 'published' ? 'userMessagePublished' : 'duplicate';
     }
     case 'consent': {
-      const written = await recordConsent(deps.db, {
+      const applied = await deps.recordConsent({
         phoneNumber: payload.phoneNumber,
         agentId,
         subscribed: payload.subscribed,
         changedAt: payload.sendTime ?? now,
-        eventId: payload.eventId,
+        source: 'EVENT',
       });
-      return written ? 'consentRecorded' : 'duplicate';
+      return applied ? 'consentRecorded' : 'duplicate';
     }
     case 'launchEvent': {
       const id = payload.eventId ?? pubsubMessageId;
@@ -143,7 +187,7 @@ function deliveryFact(eventType: DeliveryEventType, at: Date): DeliveryFact {
     case 'TTL_EXPIRATION_REVOKED':
       return { kind: 'expired', at };
     case 'TTL_EXPIRATION_REVOKE_FAILED':
-      return { kind: 'revokeFailed' };
+      return { kind: 'revokeFailed', source: 'ttl', at };
   }
 }
 

@@ -5,7 +5,9 @@
  */
 import { ApiError, type FieldViolation } from '../errors.js';
 import { isTransientGrpcError } from '../grpc-status.js';
+import type { AgentMessageRecord } from '../delivery-state.js';
 import type { Logger } from '../log/logger.js';
+import type { MutationResult } from '../store/optimistic.js';
 import type { RbmError } from '../rbm/client.js';
 import type { AgentMessagePort, RbmMessaging } from './ports.js';
 import { checkAgentId, checkMessageId, checkPhoneNumber } from './request-checks.js';
@@ -21,6 +23,8 @@ export interface RevokeDeps {
   store: AgentMessagePort;
   rbm: RbmMessaging;
   logger: Logger;
+  /** Publishes the events a write queued; without it they stay queued for reconcile. */
+  events?: { afterWrite(result: MutationResult<AgentMessageRecord>): Promise<unknown> };
   now?: () => Date;
 }
 
@@ -64,7 +68,12 @@ export async function revokeMessage(request: RevokeRequest, deps: RevokeDeps): P
   }
   if (outcome.kind === 'rejected') {
     if (outcome.status === 404 && record) {
-      await deps.store.applyFact(messageId, { kind: 'revokeFailed', source: 'revoke', at: now() });
+      const stored = await deps.store.applyFact(messageId, {
+        kind: 'revokeFailed',
+        source: 'revoke',
+        at: now(),
+      });
+      await deps.events?.afterWrite(stored);
     }
     logger.info('Revoke rejected by RBM', { rbmStatus: outcome.status, state: record?.state });
     return { kind: 'rejected', status: outcome.status, error: outcome.error };
@@ -76,7 +85,7 @@ export async function revokeMessage(request: RevokeRequest, deps: RevokeDeps): P
 /** RBM did revoke it: a failed bookkeeping write must not turn that into an error (reconcile catches up). */
 async function recordRevoked(deps: RevokeDeps, messageId: string, at: Date, logger: Logger): Promise<void> {
   try {
-    await deps.store.applyFact(messageId, { kind: 'revoked', at });
+    await deps.events?.afterWrite(await deps.store.applyFact(messageId, { kind: 'revoked', at }));
   } catch (error) {
     if (!isTransientGrpcError(error)) throw error;
     logger.warn('Revoked at RBM, but the record could not be updated yet', { err: error });

@@ -1,27 +1,39 @@
 /**
- * Sending an agent message: validate, record PENDING, call RBM, record the outcome. The message id is
- * the idempotency key end to end: a retried request never sends a second message, and a replay answers
- * from the record without calling RBM.
+ * Sending an agent message: validate, check consent, record PENDING, call RBM, record the outcome and
+ * publish its events. The message id is the idempotency key end to end: a retried request never sends a
+ * second message, and a replay answers from the record without calling RBM. See docs/http-api.md#send.
  */
 import { contentTypeOf } from '../agent-message/content-type.js';
 import type { AgentMessage } from '../agent-message/types.js';
 import { validateAgentMessage } from '../agent-message/validate.js';
 import { canonicalJson, sha256Hex } from '../canonical-json.js';
-import type { AgentMessageRecord, StoredError } from '../delivery-state.js';
+import type { Consent } from '../consent/consent-rules.js';
+import { consentRefusal, type ConsentMode } from '../consent/send-gate.js';
+import type { AgentMessageRecord, DeliveryFact, StoredError } from '../delivery-state.js';
 import { ApiError, type FieldViolation } from '../errors.js';
+import type { PublishReport } from '../events/outcome-publisher.js';
+import { withOutbox } from '../events/outbox.js';
+import { CONSENT_REFUSAL_REASON } from '../fallback/rules.js';
 import { isTransientGrpcError } from '../grpc-status.js';
 import { isValidIdempotencyKey, messageIdForIdempotencyKey, newMessageId } from '../ids.js';
+import { dateFrom } from '../json-values.js';
 import type { Logger } from '../log/logger.js';
 import type { RbmError, RbmOutcome } from '../rbm/client.js';
+import type { MutationResult } from '../store/optimistic.js';
 import type { AgentMessagePort, RbmMessaging } from './ports.js';
 import { checkAgentId, checkMessageId, checkPhoneNumber } from './request-checks.js';
-import { dateFrom } from '../json-values.js';
+import { parseSendHeaders } from './send-headers.js';
 
 export interface SendRequest {
   phoneNumber: string;
   messageId: string | undefined;
   agentId: string | undefined;
   idempotencyKey: string | undefined;
+  /** Raw `Correlation-Id` and `Fallback-Policy` headers. */
+  correlationId?: string | undefined;
+  fallbackPolicy?: string | undefined;
+  /** Set by campaign dispatch. */
+  campaignId?: string;
   body: unknown;
 }
 
@@ -30,6 +42,12 @@ export interface SendDeps {
   store: AgentMessagePort;
   rbm: RbmMessaging;
   logger: Logger;
+  /** The consent gate; without it every send passes. */
+  consent?: { mode: ConsentMode; get(phoneNumber: string): Promise<Consent | undefined> };
+  /** Publishes the events a write queued; without it they stay queued for reconcile. */
+  events?: { afterWrite(result: MutationResult<AgentMessageRecord>): Promise<PublishReport> };
+  /** Told when RBM answers 404 (the phone is not on RCS), to keep the capability cache true. */
+  onNotReachable?: (phoneNumber: string) => Promise<void>;
   now?: () => Date;
 }
 
@@ -39,12 +57,34 @@ export type SendOutcome =
   | { kind: 'sent'; messageId: string; body: Record<string, unknown>; replayed: boolean }
   /** RBM refused it now, or earlier (`replayed`): its status and error. */
   | { kind: 'rejected'; messageId: string; status: number; error: RbmError; replayed: boolean }
+  /** The recipient unsubscribed and the consent mode blocks this traffic type; RBM was not called. */
+  | { kind: 'unsubscribed'; messageId: string; replayed: boolean }
   /** The id was already used for a different request. */
   | { kind: 'idConflict'; messageId: string }
   /** RBM could not be reached within the retry budget; the record stays PENDING. */
   | { kind: 'rbmUnavailable'; messageId: string; attempts: number; rbmStatus: string }
   /** Storage failed; the caller retries with the same id and nothing is sent twice. */
   | { kind: 'storageUnavailable'; messageId: string };
+
+export const UNSUBSCRIBED_ERROR: Readonly<StoredError> = {
+  code: 400,
+  status: 'FAILED_PRECONDITION',
+  message: 'The recipient has unsubscribed from this agent; the message was not sent.',
+  reason: CONSENT_REFUSAL_REASON,
+};
+
+/** The answer to a refused send: 400 FAILED_PRECONDITION with an ErrorInfo naming the reason. */
+export function unsubscribedError(): ApiError {
+  return new ApiError(400, UNSUBSCRIBED_ERROR.message, 'FAILED_PRECONDITION', [
+    {
+      '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+      reason: CONSENT_REFUSAL_REASON,
+      domain: 'rbm-functions',
+    },
+  ]);
+}
+
+type Context = SendDeps & { now: () => Date; messageId: string };
 
 export async function sendMessage(request: SendRequest, deps: SendDeps): Promise<SendOutcome> {
   const now = deps.now ?? (() => new Date());
@@ -59,6 +99,11 @@ export async function sendMessage(request: SendRequest, deps: SendDeps): Promise
       description: 'must be 1 to 256 printable ASCII characters.',
     });
   }
+  const headers = parseSendHeaders({
+    correlationId: request.correlationId,
+    fallbackPolicy: request.fallbackPolicy,
+  });
+  violations.push(...headers.violations);
   violations.push(...validateAgentMessage(request.body, { now: now() }));
   if (violations.length > 0) throw ApiError.invalidArgument(violations);
 
@@ -69,8 +114,24 @@ export async function sendMessage(request: SendRequest, deps: SendDeps): Promise
       ? messageIdForIdempotencyKey(agentId, request.idempotencyKey)
       : newMessageId());
   const logger = deps.logger.child({ messageId });
+  const pending: AgentMessageRecord = {
+    messageId,
+    agentId,
+    phoneNumber: request.phoneNumber,
+    state: 'PENDING',
+    contentType: contentTypeOf(message),
+    ...(message.messageTrafficType === undefined ? {} : { trafficType: message.messageTrafficType }),
+    contentSha256: sha256Hex(canonicalJson(message)),
+    ...(headers.headers.correlationId === undefined ? {} : { correlationId: headers.headers.correlationId }),
+    ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
+    fallbackPolicy: headers.headers.fallbackPolicy,
+    ...(request.campaignId === undefined ? {} : { campaignId: request.campaignId }),
+    createdAt: now(),
+    updatedAt: now(),
+    attempts: 0,
+  };
   try {
-    return await sendWithId(request, message, messageId, { ...deps, logger, now });
+    return await sendRecorded(pending, message, { ...deps, logger, now, messageId });
   } catch (error) {
     if (!isTransientGrpcError(error)) throw error;
     logger.warn('Storage unavailable during send', { err: error });
@@ -78,21 +139,18 @@ export async function sendMessage(request: SendRequest, deps: SendDeps): Promise
   }
 }
 
-async function sendWithId(
-  request: SendRequest,
+async function sendRecorded(
+  pending: AgentMessageRecord,
   message: AgentMessage,
-  messageId: string,
-  deps: SendDeps & { now: () => Date },
+  context: Context,
 ): Promise<SendOutcome> {
-  const { agentId, logger, now } = deps;
-  const contentSha256 = sha256Hex(canonicalJson(message));
+  const { logger, messageId } = context;
+  if (await refusedByConsent(pending, context)) return refuse(pending, context);
 
-  const created = await deps.store.createPending(
-    pendingRecord(messageId, agentId, request.phoneNumber, message, contentSha256, now()),
-  );
+  const created = await context.store.createPending(pending);
   if (!created.created) {
     const existing = created.existing;
-    if (existing.contentSha256 !== contentSha256 || existing.phoneNumber !== request.phoneNumber) {
+    if (existing.contentSha256 !== pending.contentSha256 || existing.phoneNumber !== pending.phoneNumber) {
       logger.warn('Message id reused for a different request', { state: existing.state });
       return { kind: 'idConflict', messageId };
     }
@@ -103,21 +161,27 @@ async function sendWithId(
     logger.info('Resuming a pending message', { attempts: existing.attempts });
   }
 
-  const answer = await deps.rbm.createAgentMessage(request.phoneNumber, messageId, message);
+  const answer = await context.rbm.createAgentMessage(pending.phoneNumber, messageId, message);
   // 409: RBM already has this id (an earlier attempt whose answer was lost), so the message is sent.
   const alreadyAtRbm = answer.kind === 'rejected' && answer.status === 409;
   const outcome: RbmOutcome = alreadyAtRbm
     ? {
         kind: 'ok',
         status: 200,
-        body: { name: `phones/${request.phoneNumber}/agentMessages/${messageId}` },
+        body: { name: `phones/${pending.phoneNumber}/agentMessages/${messageId}` },
         attempts: answer.attempts,
       }
     : answer;
-  const fact = factFor(outcome, now());
+  const fact = factFor(outcome, context.now());
   const stored = created.created
-    ? await deps.store.applyFactToCreated(created, fact)
-    : await deps.store.applyFact(messageId, fact);
+    ? await context.store.applyFactToCreated(created, fact)
+    : await context.store.applyFact(messageId, fact);
+  await context.events?.afterWrite(stored);
+  if (outcome.kind === 'rejected' && outcome.status === 404) {
+    await context.onNotReachable?.(pending.phoneNumber).catch((error: unknown) => {
+      logger.warn('Capability cache not updated', { err: error });
+    });
+  }
   logger.info('Send finished', {
     outcome: outcome.kind,
     rbmStatus: outcome.kind === 'unavailable' ? outcome.error.code : outcome.status,
@@ -139,39 +203,53 @@ async function sendWithId(
   }
 }
 
-function pendingRecord(
-  messageId: string,
-  agentId: string,
-  phoneNumber: string,
-  message: AgentMessage,
-  contentSha256: string,
-  now: Date,
-): AgentMessageRecord {
-  return {
-    messageId,
-    agentId,
-    phoneNumber,
-    state: 'PENDING',
-    contentType: contentTypeOf(message),
-    ...(message.messageTrafficType === undefined ? {} : { trafficType: message.messageTrafficType }),
-    contentSha256,
-    createdAt: now,
-    updatedAt: now,
-    attempts: 0,
-  };
+/** Reads the consent only when the mode could refuse this traffic type (no extra read otherwise). */
+async function refusedByConsent(pending: AgentMessageRecord, context: Context): Promise<boolean> {
+  const gate = context.consent;
+  if (gate === undefined || !consentRefusal(gate.mode, pending.trafficType, { subscribed: false })) {
+    return false;
+  }
+  return consentRefusal(gate.mode, pending.trafficType, await gate.get(pending.phoneNumber));
+}
+
+/** The refused message is recorded FAILED with no attempt, and RBM is never called. */
+async function refuse(pending: AgentMessageRecord, context: Context): Promise<SendOutcome> {
+  const { messageId, logger } = context;
+  const refused = withOutbox(undefined, {
+    ...pending,
+    state: 'FAILED',
+    failedAt: pending.createdAt,
+    error: { ...UNSUBSCRIBED_ERROR },
+  });
+  const created = await context.store.createPending(refused);
+  if (!created.created) {
+    const existing = created.existing;
+    if (existing.contentSha256 !== pending.contentSha256 || existing.phoneNumber !== pending.phoneNumber) {
+      return { kind: 'idConflict', messageId };
+    }
+    return replay(existing);
+  }
+  await context.events?.afterWrite({
+    before: undefined,
+    after: refused,
+    written: true,
+    writeTime: created.writeTime,
+  });
+  logger.info('Send refused: recipient unsubscribed', { trafficType: pending.trafficType });
+  return { kind: 'unsubscribed', messageId, replayed: false };
 }
 
 function storedError(error: { code: number; status: string; message: string }): StoredError {
   return { code: error.code, status: error.status, message: error.message };
 }
 
-function factFor(outcome: RbmOutcome, at: Date) {
+function factFor(outcome: RbmOutcome, at: Date): DeliveryFact {
   switch (outcome.kind) {
     case 'ok': {
       const sendTime = dateFrom(outcome.body.sendTime);
       const expireTime = dateFrom(outcome.body.expireTime);
       return {
-        kind: 'sent' as const,
+        kind: 'sent',
         at,
         attempts: outcome.attempts,
         ...(typeof outcome.body.name === 'string' ? { name: outcome.body.name } : {}),
@@ -180,9 +258,9 @@ function factFor(outcome: RbmOutcome, at: Date) {
       };
     }
     case 'rejected':
-      return { kind: 'failed' as const, at, attempts: outcome.attempts, error: storedError(outcome.error) };
+      return { kind: 'failed', at, attempts: outcome.attempts, error: storedError(outcome.error) };
     case 'unavailable':
-      return { kind: 'unavailable' as const, attempts: outcome.attempts, error: storedError(outcome.error) };
+      return { kind: 'unavailable', attempts: outcome.attempts, error: storedError(outcome.error) };
   }
 }
 
@@ -190,6 +268,8 @@ function factFor(outcome: RbmOutcome, at: Date) {
 function replay(record: AgentMessageRecord): SendOutcome {
   const { messageId } = record;
   if (record.state === 'FAILED') {
+    if (record.error?.reason === CONSENT_REFUSAL_REASON)
+      return { kind: 'unsubscribed', messageId, replayed: true };
     const error = record.error ?? { code: 500, status: 'INTERNAL', message: 'The message failed.' };
     return { kind: 'rejected', messageId, status: error.code, error, replayed: true };
   }

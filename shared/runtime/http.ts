@@ -6,7 +6,7 @@
 import * as functions from '@google-cloud/functions-framework';
 import type { Request } from '@google-cloud/functions-framework';
 import { ApiError } from '../errors.js';
-import { installBodyParseErrorPassthrough } from '../http/body-parse-errors.js';
+import { installRequestBodyLimits } from '../http/body-limits.js';
 import { jsonObjectBody, queryParam } from '../http/request.js';
 import { errorResult, respond, type HttpResult } from '../http/response.js';
 import { createPlatform, type Platform } from './platform.js';
@@ -33,7 +33,7 @@ export function serveHttp<R extends string, D>(
   setup: (platform: Platform) => D,
   handlers: Readonly<Record<R, HttpHandler<D>>>,
 ): void {
-  installBodyParseErrorPassthrough();
+  installRequestBodyLimits({ maxBytes: spec.maxBodyBytes });
   const platform = createPlatform(spec);
   const deps = setup(platform);
   functions.http(spec.name, (req, res) =>

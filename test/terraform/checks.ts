@@ -34,6 +34,12 @@ export const terraformWiring: Readonly<Record<string, string>> = {
   RBM_INBOUND_TOPIC: 'topic:rbm-inbound',
   RBM_USER_MESSAGES_TOPIC: 'topic:rbm-user-messages',
   RBM_CONSENT_TOPIC: 'topic:rbm-consent-changes',
+  RBM_STATUS_TOPIC: 'topic:rbm-message-status',
+  RBM_FALLBACK_TOPIC: 'topic:rbm-fallback',
+  RBM_CONSENT_MODE: '${var.consent_mode}',
+  RBM_AUTO_READ: '${var.auto_read ? "true" : "false"}',
+  RBM_FALLBACK_GRACE_S: '${tostring(var.fallback_grace_seconds)}',
+  RBM_PENDING_TIMEOUT_S: '${tostring(var.pending_timeout_seconds)}',
 };
 
 /** Secret environment variables → the Secret Manager secret id they come from. */
@@ -414,8 +420,10 @@ export function checkProjectIds(config: TerraformConfig): string[] {
 
 export const contractTopics = [
   'rbm-consent-changes',
+  'rbm-fallback',
   'rbm-inbound',
   'rbm-inbound-dead-letter',
+  'rbm-message-status',
   'rbm-user-messages',
 ];
 export const contractSubscriptions = ['rbm-inbound-dead-letter-hold', 'rbm-inbound-to-inbound'];

@@ -38,17 +38,34 @@ const cloudRunIamTypes = ['google_cloud_run_v2_service_iam_member', 'google_clou
 export const expectedRuntimeGrants: Record<FunctionName, string[]> = {
   send: [
     'roles/datastore.user @ project',
+    'roles/pubsub.publisher @ topic:rbm-fallback',
+    'roles/pubsub.publisher @ topic:rbm-message-status',
     'roles/secretmanager.secretAccessor @ secret:rbm-service-account-key',
   ],
   revoke: [
     'roles/datastore.user @ project',
+    'roles/pubsub.publisher @ topic:rbm-fallback',
+    'roles/pubsub.publisher @ topic:rbm-message-status',
+    'roles/secretmanager.secretAccessor @ secret:rbm-service-account-key',
+  ],
+  reconcile: [
+    'roles/datastore.user @ project',
+    'roles/pubsub.publisher @ topic:rbm-fallback',
+    'roles/pubsub.publisher @ topic:rbm-message-status',
     'roles/secretmanager.secretAccessor @ secret:rbm-service-account-key',
   ],
   webhook: [
     'roles/pubsub.publisher @ topic:rbm-inbound',
     'roles/secretmanager.secretAccessor @ secret:rbm-webhook-client-token',
   ],
-  inbound: ['roles/datastore.user @ project', 'roles/pubsub.publisher @ topic:rbm-user-messages'],
+  inbound: [
+    'roles/datastore.user @ project',
+    'roles/pubsub.publisher @ topic:rbm-consent-changes',
+    'roles/pubsub.publisher @ topic:rbm-fallback',
+    'roles/pubsub.publisher @ topic:rbm-message-status',
+    'roles/pubsub.publisher @ topic:rbm-user-messages',
+    'roles/secretmanager.secretAccessor @ secret:rbm-service-account-key',
+  ],
   messages: [
     'roles/datastore.user @ project',
     'roles/pubsub.publisher @ topic:rbm-consent-changes',
@@ -76,6 +93,11 @@ export const expectedBuildGrants = [
 ];
 
 export const expectedPushGrants = ['roles/run.invoker @ run:inbound'];
+
+/** Service accounts that exist for one job, by account id (without the name prefix), and all they may do. */
+export const expectedDedicatedGrants: Record<string, string[]> = {
+  'rbm-reconcile-sched': ['roles/run.invoker @ run:reconcile'],
+};
 
 export const expectedPubSubAgentGrants = [
   'roles/iam.serviceAccountTokenCreator @ serviceAccount:rbm-inbound-push',
@@ -364,6 +386,15 @@ export function checkIam(config: TerraformConfig): string[] {
     problems.push(
       ...compareGrants(`push subscription ${push.name}`, push.serviceAccount, grants, expectedPushGrants),
     );
+  }
+
+  for (const [accountId, expected] of Object.entries(expectedDedicatedGrants)) {
+    const principal = `serviceAccount:${accountId}`;
+    if (runtimeList.includes(principal) || principal === build) {
+      problems.push(`${accountId} must be a dedicated service account`);
+    }
+    known.add(principal);
+    problems.push(...compareGrants(accountId, principal, grants, expected));
   }
 
   problems.push(

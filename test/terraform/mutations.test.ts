@@ -137,18 +137,46 @@ const requiredBindings: Array<[string, string, string]> = [
   ['invoker_members invoke events', 'google_cloud_run_v2_service_iam_member', 'events_invokers'],
   ['invoker_members invoke capabilities', 'google_cloud_run_v2_service_iam_member', 'capabilities_invokers'],
   ['invoker_members invoke files', 'google_cloud_run_v2_service_iam_member', 'files_invokers'],
-  ['send: publisher on rbm-message-status', 'google_pubsub_topic_iam_member', 'send_publishes_message_status'],
+  [
+    'send: publisher on rbm-message-status',
+    'google_pubsub_topic_iam_member',
+    'send_publishes_message_status',
+  ],
   ['send: publisher on rbm-fallback', 'google_pubsub_topic_iam_member', 'send_publishes_fallback'],
-  ['revoke: publisher on rbm-message-status', 'google_pubsub_topic_iam_member', 'revoke_publishes_message_status'],
+  [
+    'revoke: publisher on rbm-message-status',
+    'google_pubsub_topic_iam_member',
+    'revoke_publishes_message_status',
+  ],
   ['revoke: publisher on rbm-fallback', 'google_pubsub_topic_iam_member', 'revoke_publishes_fallback'],
-  ['inbound: publisher on rbm-message-status', 'google_pubsub_topic_iam_member', 'inbound_publishes_message_status'],
+  [
+    'inbound: publisher on rbm-message-status',
+    'google_pubsub_topic_iam_member',
+    'inbound_publishes_message_status',
+  ],
   ['inbound: publisher on rbm-fallback', 'google_pubsub_topic_iam_member', 'inbound_publishes_fallback'],
-  ['reconcile: publisher on rbm-message-status', 'google_pubsub_topic_iam_member', 'reconcile_publishes_message_status'],
+  [
+    'reconcile: publisher on rbm-message-status',
+    'google_pubsub_topic_iam_member',
+    'reconcile_publishes_message_status',
+  ],
   ['reconcile: publisher on rbm-fallback', 'google_pubsub_topic_iam_member', 'reconcile_publishes_fallback'],
-  ['inbound: publisher on rbm-consent-changes', 'google_pubsub_topic_iam_member', 'inbound_publishes_consent_changes'],
-  ['inbound: RBM key secret accessor', 'google_secret_manager_secret_iam_member', 'inbound_reads_rbm_service_account_key'],
+  [
+    'inbound: publisher on rbm-consent-changes',
+    'google_pubsub_topic_iam_member',
+    'inbound_publishes_consent_changes',
+  ],
+  [
+    'inbound: RBM key secret accessor',
+    'google_secret_manager_secret_iam_member',
+    'inbound_reads_rbm_service_account_key',
+  ],
   ['reconcile: Firestore user', 'google_project_iam_member', 'reconcile_datastore_user'],
-  ['reconcile: RBM key secret accessor', 'google_secret_manager_secret_iam_member', 'reconcile_reads_rbm_service_account_key'],
+  [
+    'reconcile: RBM key secret accessor',
+    'google_secret_manager_secret_iam_member',
+    'reconcile_reads_rbm_service_account_key',
+  ],
   ['scheduler invokes reconcile', 'google_cloud_run_v2_service_iam_member', 'scheduler_invokes_reconcile'],
 ];
 

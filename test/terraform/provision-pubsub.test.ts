@@ -42,8 +42,10 @@ describe('provisionPubSub', () => {
     );
     expect(pubsub.calls.map((c) => `${c.kind}:${c.name}`)).toEqual([
       'topic:rbm-consent-changes',
+      'topic:rbm-fallback',
       'topic:rbm-inbound',
       'topic:rbm-inbound-dead-letter',
+      'topic:rbm-message-status',
       'topic:rbm-user-messages',
       'subscription:rbm-inbound-dead-letter-hold',
       'subscription:rbm-inbound-to-inbound',

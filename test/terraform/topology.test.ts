@@ -9,7 +9,14 @@ import type { PubSubTopology } from '../../devtools/topology.js';
 import { editFile, withTerraformCopy } from './load.js';
 
 const contractTopology: PubSubTopology = {
-  topics: ['rbm-consent-changes', 'rbm-inbound', 'rbm-inbound-dead-letter', 'rbm-user-messages'],
+  topics: [
+    'rbm-consent-changes',
+    'rbm-fallback',
+    'rbm-inbound',
+    'rbm-inbound-dead-letter',
+    'rbm-message-status',
+    'rbm-user-messages',
+  ],
   subscriptions: [
     {
       name: 'rbm-inbound-dead-letter-hold',

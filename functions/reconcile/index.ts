@@ -1,0 +1,45 @@
+/** reconcile (HTTP, Cloud Scheduler with OIDC): POST / runs one bounded pass (docs/status-and-fallback.md). */
+import { positiveInteger } from '../../shared/config/env.js';
+import { loadEventTopics, secondsAsMs } from '../../shared/config/functions.js';
+import { loadRbmConfig } from '../../shared/config/rbm.js';
+import { OutcomePublisher } from '../../shared/events/outcome-publisher.js';
+import { RbmClient } from '../../shared/rbm/client.js';
+import { reconcile } from '../../shared/reconcile/reconcile.js';
+import { serveHttp } from '../../shared/runtime/http.js';
+import { lazy, loadConfig } from '../../shared/runtime/platform.js';
+import { AgentMessageStore } from '../../shared/store/agent-messages.js';
+import { reconcileSpec } from './spec.js';
+
+serveHttp(
+  reconcileSpec,
+  (platform) => {
+    const config = loadConfig(platform, (env) => ({
+      rbm: loadRbmConfig(env),
+      topics: loadEventTopics(env),
+      settings: {
+        graceMs: secondsAsMs(env, 'RBM_FALLBACK_GRACE_S', 600),
+        pendingTimeoutMs: secondsAsMs(env, 'RBM_PENDING_TIMEOUT_S', 3600),
+        unconfirmedAfterMs: secondsAsMs(env, 'RBM_RECONCILE_UNCONFIRMED_AFTER_S', 60),
+        batchSize: positiveInteger(env, 'RBM_RECONCILE_BATCH_SIZE', 200),
+      },
+    }));
+    const deps = lazy(() => {
+      const store = new AgentMessageStore(platform.firestore());
+      const { logger } = platform;
+      return {
+        store,
+        logger,
+        rbm: new RbmClient(config.rbm, { logger }),
+        events: new OutcomePublisher({ publish: platform.publisher(), topics: config.topics, store, logger }),
+      };
+    });
+    return { settings: config.settings, deps, logger: platform.logger };
+  },
+  {
+    run: async (_call, { settings, deps, logger }) => {
+      const summary = await reconcile(settings, deps());
+      logger.info('Reconcile pass finished', { summary });
+      return { status: 200, body: summary };
+    },
+  },
+);
