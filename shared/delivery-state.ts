@@ -13,6 +13,7 @@ import { withOutbox, type OutboxEntry } from './events/outbox.js';
 import type { FallbackDecision, FallbackPolicy } from './fallback/decision.js';
 import { fallbackVerdict } from './fallback/rules.js';
 import { timerApplies, type TimerRule } from './fallback/timers.js';
+import { boundedId } from './store/document-ids.js';
 
 export const MESSAGE_STATES = [
   'PENDING',
@@ -223,6 +224,8 @@ export interface DeliveryEvent {
 }
 
 const MAX_APPLIED_EVENT_IDS = 32;
+/** Longer event ids are kept as a digest, so the list stays small whatever ids arrive. */
+const MAX_APPLIED_EVENT_ID_BYTES = 128;
 
 /**
  * Applies an RBM event (DELIVERED, READ, TTL) to the record, creating the record when the message is
@@ -233,7 +236,8 @@ export function applyDeliveryEvent(
   event: DeliveryEvent,
   now: Date,
 ): AgentMessageRecord | undefined {
-  if (record?.appliedEventIds?.includes(event.eventId)) return undefined;
+  const appliedId = boundedId(event.eventId, MAX_APPLIED_EVENT_ID_BYTES);
+  if (record?.appliedEventIds?.includes(appliedId)) return undefined;
   const base: AgentMessageRecord = record ?? {
     messageId: event.messageId,
     agentId: event.agentId,
@@ -246,7 +250,7 @@ export function applyDeliveryEvent(
   const applied = transition(base, event.fact, now) ?? { ...base, updatedAt: now };
   return withOutbox(record, {
     ...applied,
-    appliedEventIds: [...(base.appliedEventIds ?? []), event.eventId].slice(-MAX_APPLIED_EVENT_IDS),
+    appliedEventIds: [...(base.appliedEventIds ?? []), appliedId].slice(-MAX_APPLIED_EVENT_IDS),
   });
 }
 

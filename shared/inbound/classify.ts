@@ -1,10 +1,12 @@
 /**
- * What an inbound payload is (CONTRACT §6, reference/rbm-api.md §5.5), decided from the decoded JSON and
- * the envelope attributes alone. Pure: no I/O, so every shape is unit-tested.
+ * What an inbound payload is (docs/data-model.md), decided from the decoded JSON and the envelope attributes
+ * alone. A payload Firestore could never store (an id or field name it refuses) is unprocessable here, so it
+ * is kept as a reject instead of failing every redelivery. Pure: no I/O, so every shape is unit-tested.
  */
 import { AGENT_DOMAIN } from '../config/env.js';
 import { isE164 } from '../phone.js';
 import { dateFrom, isJsonObject } from '../json-values.js';
+import { documentIdProblem, storableFieldsProblem } from '../store/document-ids.js';
 
 export const USER_MESSAGE_KINDS = ['text', 'userFile', 'location', 'suggestionResponse'] as const;
 export type UserMessageKind = (typeof USER_MESSAGE_KINDS)[number];
@@ -58,7 +60,13 @@ export function classifyInbound(decoded: unknown, attributes: Record<string, str
   };
 
   if (attributes.type === 'agent_launch_event') {
-    return { ...common, kind: 'launchEvent', eventId: str(decoded.eventId), fields: decoded };
+    const eventId = str(decoded.eventId);
+    // The event is stored under its id with "/" made "_", and with its fields as they came.
+    const idProblem = eventId === undefined ? undefined : documentIdProblem(eventId.replace(/\//g, '_'));
+    if (idProblem !== undefined) return unprocessable(`agent launch event id ${idProblem}`);
+    const fieldsProblem = storableFieldsProblem(decoded);
+    if (fieldsProblem !== undefined) return unprocessable(`agent launch event: ${fieldsProblem}`);
+    return { ...common, kind: 'launchEvent', eventId, fields: decoded };
   }
 
   const eventType = str(decoded.eventType);
@@ -74,11 +82,14 @@ export function classifyInbound(decoded: unknown, attributes: Record<string, str
       return unprocessable('user message without a valid senderPhoneNumber');
     const id = str(decoded.messageId) ?? str(decoded.eventId);
     if (id === undefined) return unprocessable('user message without messageId or eventId');
-    if (id.includes('/')) return unprocessable('user message id contains "/"');
+    const idProblem = documentIdProblem(id);
+    if (idProblem !== undefined) return unprocessable(`user message id ${idProblem}`);
     const payload = decoded[content];
     if (content === 'text' ? typeof payload !== 'string' : !isJsonObject(payload)) {
       return unprocessable(`user message ${content} has the wrong type`);
     }
+    const fieldsProblem = content === 'text' ? undefined : storableFieldsProblem({ [content]: payload });
+    if (fieldsProblem !== undefined) return unprocessable(`user message: ${fieldsProblem}`);
     return { ...common, kind: 'userMessage', id, phoneNumber, content, payload };
   }
   return unprocessable('unknown payload shape');
@@ -102,8 +113,9 @@ function classifyEvent(decoded: Record<string, unknown>, eventType: string, comm
     case 'TTL_EXPIRATION_REVOKED':
     case 'TTL_EXPIRATION_REVOKE_FAILED': {
       const messageId = str(decoded.messageId);
-      if (messageId === undefined || messageId.includes('/'))
-        return unprocessable(`${eventType} without a usable messageId`);
+      if (messageId === undefined) return unprocessable(`${eventType} without a usable messageId`);
+      const idProblem = documentIdProblem(messageId);
+      if (idProblem !== undefined) return unprocessable(`${eventType} messageId ${idProblem}`);
       if (phoneNumber === undefined || !isE164(phoneNumber))
         return unprocessable(`${eventType} without a valid phone number`);
       return {

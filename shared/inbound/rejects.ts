@@ -1,10 +1,12 @@
 /**
  * `inboundRejects/{id}`: payloads that can never be processed, kept with the reason and the raw bytes so
- * nothing is dropped silently. Keyed by the Pub/Sub message id, so a redelivery writes nothing new.
+ * nothing is dropped silently. Keyed by the Pub/Sub message id, so a redelivery writes nothing new. The
+ * record itself is always storable: whatever the payload carried, its id and field names are made safe.
  */
 import { createHash } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
 import { GrpcCode, grpcCode } from '../grpc-status.js';
+import { boundedId, storableFieldsProblem } from '../store/document-ids.js';
 
 export const INBOUND_REJECTS = 'inboundRejects';
 
@@ -16,15 +18,30 @@ export interface Reject {
   pubsubMessageId?: string;
 }
 
+/** Longest reason kept (reasons quote what they refuse, which may be long). */
+const MAX_REASON_LENGTH = 1000;
+
+/** The record as stored: attributes whose names Firestore refuses are kept as their JSON text. */
+function storedReject(reject: Reject): Record<string, unknown> {
+  const { attributes, reason, ...rest } = reject;
+  const safeAttributes =
+    attributes === undefined
+      ? {}
+      : storableFieldsProblem({ attributes }) === undefined
+        ? { attributes }
+        : { attributesJson: JSON.stringify(attributes) };
+  return { ...rest, reason: reason.slice(0, MAX_REASON_LENGTH), ...safeAttributes };
+}
+
 export async function recordReject(db: Firestore, reject: Reject, now: Date): Promise<string> {
   const id = reject.pubsubMessageId
-    ? `pubsub-${reject.pubsubMessageId}`
+    ? `pubsub-${boundedId(reject.pubsubMessageId, 256)}`
     : `sha256-${createHash('sha256').update(reject.data).update('\n').update(reject.reason).digest('hex')}`;
   try {
     await db
       .collection(INBOUND_REJECTS)
       .doc(id.replace(/\//g, '_'))
-      .create({ ...reject, receivedAt: now });
+      .create({ ...storedReject(reject), receivedAt: now });
   } catch (error) {
     if (grpcCode(error) !== GrpcCode.ALREADY_EXISTS) throw error;
   }
