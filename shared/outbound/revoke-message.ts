@@ -85,7 +85,8 @@ export async function revokeMessage(request: RevokeRequest, deps: RevokeDeps): P
 /** RBM did revoke it: a failed bookkeeping write must not turn that into an error (reconcile catches up). */
 async function recordRevoked(deps: RevokeDeps, messageId: string, at: Date, logger: Logger): Promise<void> {
   try {
-    await deps.events?.afterWrite(await deps.store.applyFact(messageId, { kind: 'revoked', at }));
+    const stored = await deps.store.applyFact(messageId, { kind: 'revoked', at });
+    await deps.events?.afterWrite(stored);
   } catch (error) {
     if (!isTransientGrpcError(error)) throw error;
     logger.warn('Revoked at RBM, but the record could not be updated yet', { err: error });

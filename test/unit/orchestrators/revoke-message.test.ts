@@ -1,0 +1,97 @@
+/** revokeMessage against in-memory storage and a scripted RBM. */
+import { describe, expect, it } from 'vitest';
+import type { AgentMessageRecord } from '../../../shared/delivery-state.js';
+import { createLogger } from '../../../shared/log/logger.js';
+import { revokeMessage } from '../../../shared/outbound/revoke-message.js';
+import { InMemoryAgentMessages } from '../../support/in-memory-agent-messages.js';
+import { ScriptedRbm, rejected, unavailable } from '../../support/fake-rbm-port.js';
+
+const PHONE = '+15550101234';
+const ID = '6f1c3b0e-9d2a-4c1e-8b7a-2f3d4e5f6a7b';
+const silent = createLogger({}, () => undefined);
+
+function harness(state?: AgentMessageRecord['state'], phoneNumber = PHONE) {
+  const store = new InMemoryAgentMessages();
+  if (state) {
+    store.records.set(ID, {
+      messageId: ID,
+      agentId: 'agent',
+      phoneNumber,
+      state,
+      createdAt: new Date(0),
+      updatedAt: new Date(0),
+      attempts: 1,
+      fallbackPolicy: 'safe',
+    });
+  }
+  const rbm = new ScriptedRbm();
+  const revoke = () =>
+    revokeMessage(
+      { phoneNumber: PHONE, messageId: ID, agentId: undefined },
+      { agentId: 'agent', store, rbm, logger: silent },
+    );
+  return { store, rbm, revoke };
+}
+
+describe('revokeMessage', () => {
+  it('SENT → RBM 200 → REVOKED with a REVOKED decision', async () => {
+    const h = harness('SENT');
+    expect(await h.revoke()).toEqual({ kind: 'revoked', alreadyRevoked: false });
+    expect(h.store.records.get(ID)).toMatchObject({
+      state: 'REVOKED',
+      fallback: { reason: 'REVOKED', certainty: 'NOT_DELIVERED' },
+    });
+  });
+
+  it.each(['DELIVERED', 'READ'] as const)('%s: answered without calling RBM', async (state) => {
+    const h = harness(state);
+    expect(await h.revoke()).toEqual({ kind: 'alreadyDelivered' });
+    expect(h.rbm.deletes).toHaveLength(0);
+  });
+
+  it('REVOKED: 200 again without calling RBM (its 404 would read as delivered)', async () => {
+    const h = harness('REVOKED');
+    expect(await h.revoke()).toEqual({ kind: 'revoked', alreadyRevoked: true });
+    expect(h.rbm.deletes).toHaveLength(0);
+  });
+
+  it('RBM 404: the state stays, revokeFailed is noted with when it was learnt', async () => {
+    const h = harness('SENT');
+    h.rbm.answerDeletes(rejected(404, 'NOT_FOUND'));
+    expect(await h.revoke()).toMatchObject({ kind: 'rejected', status: 404 });
+    expect(h.store.records.get(ID)).toMatchObject({ state: 'SENT', revokeFailed: true });
+    expect(h.store.records.get(ID)?.revokeFailedAt).toBeInstanceOf(Date);
+  });
+
+  it('RBM unavailable: state unchanged', async () => {
+    const h = harness('SENT');
+    h.rbm.answerDeletes(unavailable());
+    expect(await h.revoke()).toMatchObject({ kind: 'rbmUnavailable' });
+    expect(h.store.records.get(ID)?.state).toBe('SENT');
+  });
+
+  it('RBM revoked it but the record write failed: still revoked', async () => {
+    const h = harness('SENT');
+    const original = h.rbm.deleteAgentMessage.bind(h.rbm);
+    h.rbm.deleteAgentMessage = async (...args) => {
+      const answer = await original(...args);
+      h.store.failNext = 1;
+      return answer;
+    };
+    expect(await h.revoke()).toEqual({ kind: 'revoked', alreadyRevoked: false });
+  });
+
+  it('a record of another phone is left alone and RBM decides', async () => {
+    const h = harness('SENT', '+15550109999');
+    expect(await h.revoke()).toEqual({ kind: 'revoked', alreadyRevoked: false });
+    expect(h.rbm.deletes).toHaveLength(1);
+    expect(h.store.records.get(ID)?.state).toBe('SENT');
+  });
+
+  it('an unknown id is passed to RBM and no record is created', async () => {
+    const h = harness();
+    await h.revoke();
+    expect(h.rbm.deletes).toHaveLength(1);
+    expect(h.store.records.size).toBe(0);
+  });
+});
