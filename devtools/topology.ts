@@ -1,5 +1,5 @@
 /**
- * The Pub/Sub topology of CONTRACT §7, read from the Terraform configuration (terraform/pubsub.tf) so that the
+ * The Pub/Sub topology (docs/topics.md), read from the Terraform configuration (terraform/pubsub.tf) so that the
  * local stack and the tests create exactly what Terraform deploys. Nothing here is a second, hand-written list.
  *
  * Resolution is deliberately small and explicit: `${var.name_prefix}` in names, references to
@@ -343,7 +343,7 @@ export function pubSubTopologyOf(
 
 /**
  * Topics and subscriptions that Terraform creates with `name_prefix = prefix` (default: the names of
- * CONTRACT §7). `variables` overrides variable defaults, e.g. `{ create_user_messages_subscription: true }`.
+ * docs/topics.md). `variables` overrides variable defaults, e.g. `{ create_user_messages_subscription: true }`.
  */
 export async function loadPubSubTopology(
   terraformDir: string = defaultTerraformDir,

@@ -1,6 +1,6 @@
 /**
  * `npm run soak -- --messages N [--seed S] [--concurrency C] [--json FILE]`: the whole loop at volume with
- * faults on the built functions and fresh emulators, then a drain and the checks of issue 6. Prints a report;
+ * faults on the built functions and fresh emulators, then a drain and the invariant checks of scripts/soak/verify.ts. Prints a report;
  * exits 1 on any violation. Build first (`npm run build`).
  */
 import { writeFile } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-# The (default) Firestore database in native mode, holding all state (CONTRACT section 5).
+# The (default) Firestore database in native mode, holding all state (docs/data-model.md).
 #
 # A project has one (default) database. If it already exists (created in the console, by gcloud or by App
 # Engine), import it before the first apply instead of creating it:

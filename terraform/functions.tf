@@ -1,4 +1,4 @@
-# The four gen2 functions of CONTRACT section 2, built from `npm run build` output (dist/<name>).
+# The gen2 functions of functions/catalog.ts, built from `npm run build` output (dist/<name>).
 #
 # Every function is an entry of local.functions; the archive, the uploaded object, the runtime service account
 # and the function itself are for_each over that map, so the four stay uniform. The key is both the folder

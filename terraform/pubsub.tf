@@ -1,4 +1,4 @@
-# Topics and subscriptions of CONTRACT section 7.
+# Topics and subscriptions (docs/topics.md).
 #
 # This file is also the source of truth for the local stack: devtools/topology.ts parses it and creates the
 # same topics and subscriptions on the Pub/Sub emulator. Keep names as "${var.name_prefix}<name>", references as
@@ -43,8 +43,7 @@ resource "google_pubsub_topic" "consent_changes" {
 # rbm-inbound -> inbound.
 #
 # A subscription of our own rather than an event_trigger on the function: a subscription managed by Eventarc
-# cannot be given a dead-letter policy, ack deadline or backoff through Terraform (gcp-platform.md section 3,
-# pitfall 2b). Pub/Sub posts the raw push body {subscription, message}, which functions-framework turns into the
+# cannot be given a dead-letter policy, ack deadline or backoff through Terraform. Pub/Sub posts the raw push body {subscription, message}, which functions-framework turns into the
 # CloudEvent that inbound is registered for (functions.cloudEvent wins over the HTTP signature type the
 # function is deployed with, because it has no trigger).
 resource "google_pubsub_subscription" "inbound_push" {

@@ -20,7 +20,7 @@ variable "region" {
 
 variable "name_prefix" {
   type        = string
-  description = "Prefix put verbatim in front of every resource name (topics, subscriptions, functions, service accounts, secrets). Empty, or up to 14 characters ending with '-', e.g. \"staging-\". With the default the names are exactly those of CONTRACT section 7 (rbm-inbound, ...)."
+  description = "Prefix put verbatim in front of every resource name (topics, subscriptions, functions, service accounts, secrets). Empty, or up to 14 characters ending with '-', e.g. \"staging-\". With the default the names are exactly those of docs/topics.md (rbm-inbound, ...)."
   default     = ""
 
   validation {

@@ -1,4 +1,4 @@
-/** Calls the running send and revoke functions over HTTP (their RBM-compatible paths, CONTRACT §4). */
+/** Calls the running send and revoke functions over HTTP (their RBM-compatible paths, docs/http-api.md). */
 
 export interface FunctionAnswer {
   readonly status: number;

@@ -1,4 +1,4 @@
-/** The backend's Firestore records, read the way the functions write them (CONTRACT §5). */
+/** The backend's Firestore records, read the way the functions write them (docs/data-model.md). */
 import type { Firestore } from '@google-cloud/firestore';
 import { toJson } from '../../sandbox/app/backend-records.js';
 

@@ -1,5 +1,5 @@
 /**
- * What a soak run must show after the drain (issue 6): every accepted send has exactly one record; one id per
+ * What a soak run must show after the drain: every accepted send has exactly one record; one id per
  * idempotency key; RBM created each message id at most once; every record in the state its phone's script
  * implies; every user message stored once and published once; no inboundRejects but the injected garbage.
  */

@@ -1,4 +1,4 @@
-/** The numeric limits of an RBM AgentMessage request (reference/rbm-api.md §2). */
+/** The numeric limits of an RBM AgentMessage request (docs/http-api.md#send). */
 
 /** Largest accepted body: 250 KB, taken as 250 * 1000 bytes of UTF-8 JSON (`JSON.stringify(body)`). */
 export const MAX_AGENT_MESSAGE_BYTES = 250_000;

@@ -1,6 +1,6 @@
 /**
  * Types for the request body of RBM `phones.agentMessages.create` (an `AgentMessage`), as described in
- * `reference/rbm-api.md` §2. These describe a body that passed `validateAgentMessage` (see `./validate.ts`);
+ * RBM's AgentMessage reference. These describe a body that passed `validateAgentMessage` (see `./validate.ts`);
  * unions that RBM calls "exactly one of" are modelled with `OneOf`, so narrowing with `'key' in x` or
  * `x.key !== undefined` works.
  *

@@ -1,5 +1,5 @@
 /**
- * Validation of an RBM `AgentMessage` request body (CONTRACT §4 "send", `reference/rbm-api.md` §2).
+ * Validation of an RBM `AgentMessage` request body (docs/http-api.md#send).
  *
  * `validateAgentMessage` is pure and never throws: it walks the whole body and returns every violation at once
  * (an empty array means valid), each with a JSON path (`contentMessage.richCard.carouselCard.cardContents[2].title`)

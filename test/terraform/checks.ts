@@ -318,7 +318,7 @@ export function checkVariables(config: TerraformConfig): string[] {
       problems.push(`invoker_members validation does not refuse ${principal}`);
   }
   if (config.variable.name_prefix?.default !== '')
-    problems.push('name_prefix must default to "" (CONTRACT §7 names)');
+    problems.push('name_prefix must default to "" (docs/topics.md names)');
   if (config.variable.dist_dir?.default !== '../dist') problems.push('dist_dir must default to "../dist"');
   const everything = JSON.stringify([
     config.resource,
@@ -416,7 +416,7 @@ export function checkProjectIds(config: TerraformConfig): string[] {
 }
 
 // ------------------------------------------------------------------------------------------------------------
-// Pub/Sub (CONTRACT §7)
+// Pub/Sub (docs/topics.md)
 
 export const contractTopics = [
   'rbm-consent-changes',
@@ -438,13 +438,13 @@ export function checkPubSub(config: TerraformConfig): string[] {
   }
   if (JSON.stringify(topology.topics) !== JSON.stringify(contractTopics)) {
     problems.push(
-      `topics ${JSON.stringify(topology.topics)} ≠ CONTRACT §7 ${JSON.stringify(contractTopics)}`,
+      `topics ${JSON.stringify(topology.topics)} ≠ docs/topics.md ${JSON.stringify(contractTopics)}`,
     );
   }
   const subscriptionNames = topology.subscriptions.map((s) => s.name);
   if (JSON.stringify(subscriptionNames) !== JSON.stringify(contractSubscriptions)) {
     problems.push(
-      `subscriptions ${JSON.stringify(subscriptionNames)} ≠ CONTRACT §7 ${JSON.stringify(contractSubscriptions)}`,
+      `subscriptions ${JSON.stringify(subscriptionNames)} ≠ docs/topics.md ${JSON.stringify(contractSubscriptions)}`,
     );
   }
   const push = topology.subscriptions.find((s) => s.name === 'rbm-inbound-to-inbound');
@@ -465,7 +465,7 @@ export function checkPubSub(config: TerraformConfig): string[] {
     for (const [name, body] of resourcesOf(config, type)) {
       if (!stringOf(body.name)?.startsWith('${var.name_prefix}rbm-')) {
         problems.push(
-          `${type}.${name}: name must be "\${var.name_prefix}rbm-..." (CONTRACT §7 with the optional prefix)`,
+          `${type}.${name}: name must be "\${var.name_prefix}rbm-..." (docs/topics.md, with the optional prefix)`,
         );
       }
     }

@@ -34,7 +34,7 @@ const pubsubServiceAgentEmail =
 const publicPrincipals = ['allUsers', 'allAuthenticatedUsers'];
 const cloudRunIamTypes = ['google_cloud_run_v2_service_iam_member', 'google_cloud_run_service_iam_member'];
 
-/** What a function's runtime service account may do, exactly (CONTRACT §3 and issue 4). */
+/** What a function's runtime service account may do, exactly (docs/operations.md). */
 export const expectedRuntimeGrants: Record<FunctionName, string[]> = {
   send: [
     'roles/datastore.user @ project',
@@ -342,7 +342,7 @@ export function checkPushSubscriptionIam(config: TerraformConfig): string[] {
   });
 }
 
-/** The whole IAM of the deployment against the exact list of issue 4. */
+/** The whole IAM of the deployment against the exact list above. */
 export function checkIam(config: TerraformConfig): string[] {
   const { grants, problems } = collectGrants(config);
 

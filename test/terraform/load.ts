@@ -105,7 +105,7 @@ export function allStrings(value: HclValue | undefined): string[] {
   return [];
 }
 
-/** Replaces `${var.name_prefix}` by the empty prefix, so names read as in CONTRACT §7. */
+/** Replaces `${var.name_prefix}` by the empty prefix, so names read as in docs/topics.md. */
 export function withoutPrefix(value: string): string {
   return value.replaceAll('${var.name_prefix}', '');
 }

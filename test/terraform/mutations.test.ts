@@ -1,5 +1,5 @@
 /**
- * The acceptance criterion of issue 4: removing any one required IAM binding, or adding allUsers to send, makes
+ * Removing any one required IAM binding, or adding allUsers to send, makes
  * a check fail. Each mutation is applied to a copy of the parsed configuration (or to the .tf text of a temp
  * copy) and the relevant pure check must report at least one problem.
  */
@@ -58,7 +58,7 @@ const runInvoker = (fnReference: string, member: string): HclObject => ({
   member,
 });
 
-/** Every binding issue 4 lists, as the resource that makes it. */
+/** Every required binding, as the resource that makes it. */
 const requiredBindings: Array<[string, string, string]> = [
   ['send: Firestore user', 'google_project_iam_member', 'send_datastore_user'],
   [

@@ -35,7 +35,7 @@ const checks: Array<[string, (config: TerraformConfig) => string[]]> = [
   ['secrets: not in variables, state, outputs or plain env vars', checkSecrets],
   ['variables: type, description, validation', checkVariables],
   ['no hard-coded project ids', checkProjectIds],
-  ['topics and subscriptions of CONTRACT §7', checkPubSub],
+  ['topics and subscriptions of docs/topics.md', checkPubSub],
   ['outputs: URLs, topics, subscriptions, service accounts', checkOutputs],
   ['provider versions pinned', checkVersions],
   ['required APIs enabled', checkApis],

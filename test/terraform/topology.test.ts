@@ -1,6 +1,6 @@
 /**
  * devtools/topology.ts is the single source of the Pub/Sub topology: the local stack and the tests create
- * on the emulator what it reads from terraform/pubsub.tf. These tests pin it to CONTRACT §7 and show that an
+ * on the emulator what it reads from terraform/pubsub.tf. These tests pin it to docs/topics.md and show that an
  * edit of pubsub.tf shows up in it.
  */
 import { describe, expect, it } from 'vitest';
@@ -37,7 +37,7 @@ const contractTopology: PubSubTopology = {
 };
 
 describe('loadPubSubTopology', () => {
-  it('reads the CONTRACT §7 topics and subscriptions from terraform/', async () => {
+  it('reads the documented topics and subscriptions from terraform/', async () => {
     expect(await loadPubSubTopology()).toEqual(contractTopology);
   });
 
