@@ -1,6 +1,7 @@
 /**
  * The life of an accepted agent message on the fake platform: delivery (at once, or when an offline phone comes
- * online), read, TTL expiry, and the webhook callbacks each of those sends.
+ * online), read, TTL expiry (revoked, or a revoke that fails), and the webhook callbacks each of those sends. A
+ * message whose outcome was dropped takes no further part in any of it.
  */
 import { deliveredEvent, readEvent, ttlRevokedEvent, ttlRevokeFailedEvent } from './payloads.js';
 import type { InboundPayload } from './payloads.js';
@@ -42,41 +43,50 @@ export class MessageDelivery {
 
   /** A message was just accepted for a reachable phone. */
   accepted(message: StoredMessage): void {
-    if (this.deliversAtOnce(message.phone)) this.deliverNow(message);
+    if (!message.outcomeDropped && this.deliversAtOnce(message.phone)) this.deliverNow(message);
   }
 
   /** The phone came online: its queue is delivered (or left pending when it does not deliver at once). */
   phoneOnline(phone: string): void {
     for (const message of this.state.messages()) {
-      if (message.phone !== phone || message.state !== 'queued') continue;
+      if (message.phone !== phone || message.state !== 'queued' || message.outcomeDropped) continue;
       if (this.deliversAtOnce(phone)) this.deliverNow(message);
       else message.state = 'pending';
     }
   }
 
   async markDelivered(message: StoredMessage, callback?: boolean): Promise<void> {
-    if (message.state === 'delivered' || message.state === 'read') return;
+    if (message.outcomeDropped || message.state === 'delivered' || message.state === 'read') return;
     message.state = 'delivered';
     this.state.changed();
     await this.emit(deliveredEvent(eventBase(message)), callback);
   }
 
   async markRead(message: StoredMessage, callback?: boolean): Promise<void> {
-    if (message.state === 'read') return;
+    if (message.outcomeDropped || message.state === 'read') return;
     await this.markDelivered(message, callback);
     message.state = 'read';
     this.state.changed();
     await this.emit(readEvent(eventBase(message)), callback);
   }
 
-  async expire(message: StoredMessage, callback?: boolean): Promise<void> {
-    if (message.state === 'pending' || message.state === 'queued') {
+  async expire(message: StoredMessage, callback?: boolean, revokeFails = false): Promise<void> {
+    if (message.outcomeDropped) return;
+    if (!revokeFails && isWaiting(message)) {
       message.state = 'expired';
       this.state.changed();
       await this.emit(ttlRevokedEvent(eventBase(message)), callback);
     } else {
       await this.emit(ttlRevokeFailedEvent(eventBase(message)), callback);
     }
+  }
+
+  /** Only a message still waiting for the phone can lose its outcome: one delivered already has had it. */
+  dropOutcome(message: StoredMessage): boolean {
+    if (!isWaiting(message)) return false;
+    message.outcomeDropped = true;
+    this.state.changed();
+    return true;
   }
 
   private deliversAtOnce(phone: string): boolean {
@@ -123,6 +133,10 @@ export class MessageDelivery {
     };
     void sender.track(run().catch(() => undefined));
   }
+}
+
+function isWaiting(message: StoredMessage): boolean {
+  return message.state === 'pending' || message.state === 'queued';
 }
 
 function eventBase(message: StoredMessage): { phone: string; messageId: string; agentId: string } {

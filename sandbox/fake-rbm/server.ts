@@ -73,7 +73,9 @@ export async function startFakeRbm(options: FakeRbmOptions = {}): Promise<FakeRb
     failNext: (count, fault, scope) => faults.add(count, fault, scope),
     deliver: (messageId, opts) => delivery.markDelivered(requireMessage(messageId), opts?.callback),
     read: (messageId, opts) => delivery.markRead(requireMessage(messageId), opts?.callback),
-    expire: (messageId, opts) => delivery.expire(requireMessage(messageId), opts?.callback),
+    expire: (messageId, opts) =>
+      delivery.expire(requireMessage(messageId), opts?.callback, opts?.revokeFails === true),
+    dropOutcome: (messageId) => delivery.dropOutcome(requireMessage(messageId)),
     setAutoDeliver: (value) => delivery.setAutoDeliver(value),
     setAutoEvents: (value) => delivery.setAutoEvents(value),
     configureWebhook: (target) => sender.configure(target),

@@ -73,6 +73,8 @@ export interface PhoneOptions {
   /** What the device supports (RBM feature names; unknown names are kept). A later setPhone without `features`
    * keeps these; `null` goes back to the server-wide default. */
   readonly features?: readonly string[] | null;
+  /** Every message accepted for this phone has its outcome dropped (see FakeRbm.dropOutcome). */
+  readonly dropOutcomes?: boolean;
 }
 
 export interface PhoneInfo {
@@ -134,6 +136,8 @@ export interface StoredMessage {
   readonly response: AgentMessageResponse;
   state: MessageState;
   readonly createdAt: Date;
+  /** Nothing more happens to it: never delivered, and no callback of its own (DELIVERED, READ, TTL) is sent. */
+  outcomeDropped?: boolean;
 }
 
 export type AgentEventType = 'READ' | 'IS_TYPING';
@@ -213,8 +217,16 @@ export interface FakeRbm {
   deliver(messageId: string, options?: { readonly callback?: boolean }): Promise<void>;
   /** Marks a message read (delivering it first); sends READ (and DELIVERED first if needed) when configured. */
   read(messageId: string, options?: { readonly callback?: boolean }): Promise<void>;
-  /** TTL expiry: a queued/pending message is revoked (TTL_EXPIRATION_REVOKED), else TTL_EXPIRATION_REVOKE_FAILED. */
-  expire(messageId: string, options?: { readonly callback?: boolean }): Promise<void>;
+  /** TTL expiry: a queued/pending message is revoked (TTL_EXPIRATION_REVOKED), else TTL_EXPIRATION_REVOKE_FAILED.
+   * `revokeFails` sends TTL_EXPIRATION_REVOKE_FAILED whatever the state and leaves the message as it is (it may
+   * still be delivered). Nothing happens to a message whose outcome was dropped. */
+  expire(
+    messageId: string,
+    options?: { readonly callback?: boolean; readonly revokeFails?: boolean },
+  ): Promise<void>;
+  /** A pending or queued message stays so for good: it is never delivered and sends no callback (a revoke still
+   * finds it). False, changing nothing, for a message in another state. */
+  dropOutcome(messageId: string): boolean;
   setAutoDeliver(autoDeliver: boolean): void;
   setAutoEvents(autoEvents: AutoEvents | undefined): void;
   configureWebhook(target: WebhookTarget | undefined): void;

@@ -434,4 +434,47 @@ describe('fake RBM: webhook callbacks', () => {
     ]);
     expect(fake.message(queued)?.state).toBe('expired');
   });
+
+  it('makes a TTL revoke fail on request: REVOKE_FAILED sent, the message still queued and delivered later', async () => {
+    fake.configureWebhook({ url: webhook.url, clientToken: CLIENT_TOKEN });
+    await fake.setPhone(OTHER_PHONE, 'offline', { autoEvents: { deliver: true, read: false } });
+    const queued = randomUUID();
+    await create(fake, OTHER_PHONE, queued);
+    await fake.expire(queued, { revokeFails: true });
+    expect(fake.message(queued)?.state).toBe('queued');
+    await fake.setPhone(OTHER_PHONE, 'reachable');
+    await fake.callbacksSettled();
+    expect(webhook.requests.map((request) => payloadOf(request).eventType)).toEqual([
+      'TTL_EXPIRATION_REVOKE_FAILED',
+      'DELIVERED',
+    ]);
+    expect(fake.message(queued)?.state).toBe('delivered');
+  });
+
+  it('drops an outcome: never delivered, no callback of its own, a revoke still finds it', async () => {
+    fake.configureWebhook({ url: webhook.url, clientToken: CLIENT_TOKEN });
+    fake.setAutoEvents({ deliver: true, read: true });
+    await fake.setPhone(OTHER_PHONE, 'offline');
+    const dropped = randomUUID();
+    await create(fake, OTHER_PHONE, dropped);
+    expect(fake.dropOutcome(dropped)).toBe(true);
+    await fake.setPhone(OTHER_PHONE, 'reachable');
+    await fake.deliver(dropped);
+    await fake.read(dropped);
+    await fake.expire(dropped);
+    await fake.callbacksSettled();
+    expect(webhook.requests).toEqual([]);
+    expect(fake.message(dropped)).toMatchObject({ state: 'queued', outcomeDropped: true });
+
+    // A phone whose every outcome is dropped: accepted (pending), never delivered although reachable.
+    await fake.setPhone(PHONE, 'reachable', { dropOutcomes: true });
+    const silent = randomUUID();
+    await create(fake, PHONE, silent);
+    await fake.callbacksSettled();
+    expect(fake.message(silent)).toMatchObject({ state: 'pending', outcomeDropped: true });
+    expect(webhook.requests).toEqual([]);
+    expect((await revoke(fake, PHONE, silent)).status).toBe(200);
+    expect(fake.message(silent)?.state).toBe('revoked');
+    expect(fake.dropOutcome(silent)).toBe(false);
+  });
 });

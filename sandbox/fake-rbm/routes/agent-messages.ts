@@ -52,6 +52,7 @@ export function createAgentMessage(context: RouteContext, call: RecordedCall, ph
     response,
     state: phoneState === 'offline' ? 'queued' : 'pending',
     createdAt: sendTime,
+    ...(state.ownOptions(phone)?.dropOutcomes === true ? { outcomeDropped: true } : {}),
   };
   state.addMessage(callerAgentKey(call), message);
   if (phoneState === 'reachable') delivery.accepted(message);
