@@ -34,7 +34,4 @@ export function stackEnv<const N extends StackVariable>(
   return Object.fromEntries(names.map((name) => [name, env[name] as string])) as Record<N, string>;
 }
 
-/** `+15550100001` → `…0001`: what may appear in output (never a full number). */
-export function maskPhone(phone: string): string {
-  return `…${phone.slice(-4)}`;
-}
+export { maskPhone } from '../../shared/phone.js';

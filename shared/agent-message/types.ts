@@ -60,7 +60,6 @@ export const ACTION_TYPES = [
   'openUrlAction',
   'shareLocationAction',
 ] as const;
-export type ActionType = (typeof ACTION_TYPES)[number];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Files and media

@@ -1,4 +1,5 @@
 /** Reading environment variables with errors that name the variable (and never echo a secret value). */
+import { bareAgentId, isAgentId } from '../agent-id.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -33,14 +34,11 @@ export function positiveInteger(env: Env, name: string, fallback: number): numbe
   return value;
 }
 
-const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-export const AGENT_DOMAIN = '@rbm.goog';
-
 /** The agent id without `@rbm.goog`; the suffixed form is accepted and normalised. */
 export function agentId(env: Env, name = 'RBM_AGENT_ID'): string {
   const raw = requiredString(env, name);
-  const id = raw.endsWith(AGENT_DOMAIN) ? raw.slice(0, -AGENT_DOMAIN.length) : raw;
-  if (!AGENT_ID.test(id)) {
+  const id = bareAgentId(raw);
+  if (!isAgentId(id)) {
     throw new ConfigError(
       name,
       `must be an RBM agent id such as "my-agent" (letters, digits, ".", "_", "-").`,

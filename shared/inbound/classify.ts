@@ -3,7 +3,7 @@
  * alone. A payload Firestore could never store (an id or field name it refuses) is unprocessable here, so it
  * is kept as a reject instead of failing every redelivery. Pure: no I/O, so every shape is unit-tested.
  */
-import { AGENT_DOMAIN } from '../config/env.js';
+import { bareAgentId } from '../agent-id.js';
 import { isE164 } from '../phone.js';
 import { dateFrom, isJsonObject } from '../json-values.js';
 import { documentIdProblem, storableFieldsProblem } from '../store/document-ids.js';
@@ -47,7 +47,7 @@ const str = (value: unknown): string | undefined =>
 export function normaliseAgentId(value: unknown): string | undefined {
   const id = str(value);
   if (id === undefined) return undefined;
-  return id.endsWith(AGENT_DOMAIN) ? id.slice(0, -AGENT_DOMAIN.length) : id;
+  return bareAgentId(id);
 }
 
 const unprocessable = (reason: string): InboundPayload => ({ kind: 'unprocessable', reason });

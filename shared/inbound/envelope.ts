@@ -3,7 +3,7 @@
  * `{message: {data, attributes, messageId}}` data for binary and structured CloudEvents and for raw push
  * bodies (which it converts).
  */
-import { decodeBase64 } from '../webhook/signature.js';
+import { decodeBase64 } from '../base64.js';
 import { isJsonObject } from '../json-values.js';
 
 export interface InboundMessage {

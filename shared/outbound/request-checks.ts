@@ -1,5 +1,6 @@
 /** Checks shared by send and revoke on the RBM-style path and query. */
 import type { FieldViolation } from '../errors.js';
+import { isSameAgent } from '../agent-id.js';
 import { isUuid } from '../ids.js';
 import { isE164 } from '../phone.js';
 
@@ -44,11 +45,7 @@ export function checkAgentId(
   configured: string,
   violations: FieldViolation[],
 ): void {
-  if (
-    agentIdParam !== undefined &&
-    agentIdParam !== configured &&
-    agentIdParam !== `${configured}@rbm.goog`
-  ) {
+  if (agentIdParam !== undefined && !isSameAgent(agentIdParam, configured)) {
     violations.push({ field: 'agentId', description: 'must be the agent this deployment serves.' });
   }
 }

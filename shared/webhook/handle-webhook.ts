@@ -5,7 +5,8 @@
 import { ApiError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Attributes, Publish } from '../pubsub/publisher.js';
-import { decodeBase64, isValidSignature, secretsEqual } from './signature.js';
+import { decodeBase64 } from '../base64.js';
+import { isValidSignature, secretsEqual } from './signature.js';
 import { isJsonObject } from '../json-values.js';
 
 export interface WebhookRequest {

@@ -11,11 +11,6 @@ export function secretsEqual(given: string, expected: string): boolean {
   return timingSafeEqual(a, b) && given.length === expected.length;
 }
 
-/** base64(HMAC-SHA512(key = client token, message = the decoded `message.data` bytes)). */
-export function rbmSignature(data: Buffer, clientToken: string): string {
-  return createHmac('sha512', clientToken).update(data).digest('base64');
-}
-
 export function isValidSignature(
   data: Buffer,
   signatureHeader: string | undefined,
@@ -25,12 +20,4 @@ export function isValidSignature(
   const expected = createHmac('sha512', clientToken).update(data).digest();
   const given = Buffer.from(signatureHeader.trim(), 'base64');
   return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-/** Strict base64 (standard or URL-safe alphabet, optional padding). */
-export function decodeBase64(value: string): Buffer | undefined {
-  const compact = value.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(compact) || compact.replace(/=+$/, '').length % 4 === 1)
-    return undefined;
-  return Buffer.from(compact, compact.includes('-') || compact.includes('_') ? 'base64url' : 'base64');
 }

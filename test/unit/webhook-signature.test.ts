@@ -1,11 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeBase64,
-  isValidSignature,
-  rbmSignature,
-  secretsEqual,
-} from '../../shared/webhook/signature.js';
+import { sign as rbmSignature } from '../../sandbox/fake-rbm/signature.js';
+import { decodeBase64 } from '../../shared/base64.js';
+import { isValidSignature, secretsEqual } from '../../shared/webhook/signature.js';
 
 const token = 'client-token-123';
 const data = Buffer.from(JSON.stringify({ senderPhoneNumber: '+15551234567', text: 'hi' }));
