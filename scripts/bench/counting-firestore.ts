@@ -1,9 +1,15 @@
 /**
  * A Firestore client that counts document operations: every `DocumentReference.get` is one read (billed even
  * when the document is missing), every `create`/`set`/`update`/`delete` one write, failed ones (ALREADY_EXISTS,
- * FAILED_PRECONDITION) counted apart. Used to measure the shared library's code paths in-process.
+ * FAILED_PRECONDITION) counted apart; a query reads each document it returns (at least one). Used to measure the shared library's code paths in-process.
  */
-import type { CollectionReference, DocumentReference, Firestore } from '@google-cloud/firestore';
+import type {
+  CollectionReference,
+  DocumentReference,
+  Firestore,
+  Query,
+  QuerySnapshot,
+} from '@google-cloud/firestore';
 
 export interface OperationCounts {
   reads: number;
@@ -59,6 +65,46 @@ function countingDocument(ref: DocumentReference, counts: () => OperationCounts)
   });
 }
 
+/** Methods of a query that return another query (which must count too). */
+const QUERY_BUILDERS = new Set([
+  'where',
+  'orderBy',
+  'limit',
+  'limitToLast',
+  'offset',
+  'select',
+  'startAt',
+  'startAfter',
+  'endAt',
+  'endBefore',
+]);
+
+/** A query's `get` reads every document it returns, and at least one (Firestore bills an empty result one read). */
+function countingQuery(query: Query, collection: string, counts: () => OperationCounts): Query {
+  return new Proxy(query, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      const name = String(prop);
+      if (QUERY_BUILDERS.has(name)) {
+        return (...args: unknown[]) =>
+          countingQuery((value as (...a: unknown[]) => Query).apply(target, args), collection, counts);
+      }
+      if (name === 'get') {
+        return async () => {
+          const snapshot = await (value as () => Promise<QuerySnapshot>).apply(target);
+          const c = counts();
+          const reads = Math.max(1, snapshot.size);
+          c.reads += reads;
+          c.detail[`${collection}.query`] = (c.detail[`${collection}.query`] ?? 0) + reads;
+          return snapshot;
+        };
+      }
+      return (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
+}
+
 function countingCollection(ref: CollectionReference, counts: () => OperationCounts): CollectionReference {
   return new Proxy(ref, {
     get(target, prop) {
@@ -66,6 +112,10 @@ function countingCollection(ref: CollectionReference, counts: () => OperationCou
       if (prop === 'doc') {
         return (...args: unknown[]) =>
           countingDocument((value as (...a: unknown[]) => DocumentReference).apply(target, args), counts);
+      }
+      if (typeof prop === 'string' && QUERY_BUILDERS.has(prop)) {
+        return (...args: unknown[]) =>
+          countingQuery((value as (...a: unknown[]) => Query).apply(target, args), target.id, counts);
       }
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },

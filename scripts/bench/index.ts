@@ -28,6 +28,7 @@ import {
 } from './cold-start.js';
 import { countOperations } from './firestore-ops.js';
 import { measureInbound } from './inbound-throughput.js';
+import { measureQueryApi, queryApiSection } from './query-api.js';
 import { bodyLimitsSection, renderMarkdown, type BenchResults } from './markdown.js';
 import { measureSendThroughput } from './send-throughput.js';
 
@@ -53,6 +54,18 @@ if (values['render-only']) {
   ) as BenchResults;
   await writeFile(join(REPO_ROOT, 'BENCHMARKS.md'), await renderMarkdown(stored));
   log('re-rendered BENCHMARKS.md from docs/benchmarks/bench.json');
+  process.exit(0);
+}
+
+if (values.only === 'query-api') {
+  const queryApi = await measureQueryApi({
+    projectId: PROJECT_ID,
+    agentId: AGENT_ID,
+    phone: PHONE,
+    quick,
+    log,
+  });
+  console.log(queryApiSection(queryApi));
   process.exit(0);
 }
 
@@ -185,6 +198,13 @@ try {
       inbound.push(await measureInbound({ ...inboundOptions, mode: 'burst', events: quick ? 200 : 1000 }));
       log('inbound burst done');
     }
+    const queryApi = await measureQueryApi({
+      projectId: `${PROJECT_ID}-query`,
+      agentId: AGENT_ID,
+      phone: PHONE,
+      quick,
+      log,
+    });
     const results: BenchResults = {
       date: startedAt.toISOString(),
       command: `npm run bench${quick ? ' -- --quick' : ''}`,
@@ -202,6 +222,7 @@ try {
       inbound,
       firestoreOps,
       bodyLimits,
+      queryApi,
     };
     results.durationSeconds = Math.round((performance.now() - t0) / 1000);
     await mkdir(join(REPO_ROOT, 'docs', 'benchmarks'), { recursive: true });

@@ -8,6 +8,7 @@ import type { BodyLimitRow } from './body-limits.js';
 import type { BundleSize } from './bundles.js';
 import type { ColdStartResult } from './cold-start.js';
 import type { OperationRow } from './firestore-ops.js';
+import { queryApiSection, type QueryApiBench } from './query-api.js';
 import type { InboundRun } from './inbound-throughput.js';
 import type { SendThroughputRow } from './send-throughput.js';
 
@@ -23,6 +24,8 @@ export interface BenchResults {
   firestoreOps: OperationRow[];
   /** Absent from runs made before it was measured. */
   bodyLimits?: BodyLimitRow[];
+  /** Absent from runs made before it was measured. */
+  queryApi?: QueryApiBench;
 }
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
@@ -190,6 +193,7 @@ export async function renderMarkdown(results: BenchResults): Promise<string> {
     '',
   ];
   if (results.bodyLimits) sections.push(bodyLimitsSection(results.bodyLimits));
+  if (results.queryApi) sections.push(queryApiSection(results.queryApi));
   if (analysis) sections.push(analysis.trim(), '');
   if (soak) {
     sections.push(
