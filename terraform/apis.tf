@@ -10,7 +10,8 @@ locals {
     "firestore.googleapis.com",            # message state
     "iam.googleapis.com",                  # service accounts
     "iamcredentials.googleapis.com",       # OIDC tokens minted for the push subscription
-    "logging.googleapis.com",              # build logs
+    "logging.googleapis.com",              # build logs; the request-log exclusions (monitoring.tf)
+    "monitoring.googleapis.com",           # alert policies (monitoring.tf)
     "pubsub.googleapis.com",               # topics and subscriptions
     "run.googleapis.com",                  # gen2 functions run as Cloud Run services
     "secretmanager.googleapis.com",        # RBM key and webhook client token

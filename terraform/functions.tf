@@ -17,6 +17,8 @@ locals {
         RBM_STATUS_TOPIC     = google_pubsub_topic.message_status.name
         RBM_FALLBACK_TOPIC   = google_pubsub_topic.fallback.name
         RBM_CONSENT_MODE     = var.consent_mode
+        # deleteAt of new records, for the TTL policy (retention.tf).
+        RBM_AGENT_MESSAGE_RETENTION_DAYS = tostring(var.agent_message_retention_days)
       }
       secrets = {
         RBM_SERVICE_ACCOUNT_KEY = google_secret_manager_secret.rbm_service_account_key.secret_id
@@ -68,6 +70,9 @@ locals {
         RBM_FALLBACK_TOPIC      = google_pubsub_topic.fallback.name
         RBM_CONSENT_TOPIC       = google_pubsub_topic.consent_changes.name
         RBM_AUTO_READ           = var.auto_read ? "true" : "false"
+        # deleteAt of new user messages and records, for the TTL policies (retention.tf).
+        RBM_USER_MESSAGE_RETENTION_DAYS  = tostring(var.user_message_retention_days)
+        RBM_AGENT_MESSAGE_RETENTION_DAYS = tostring(var.agent_message_retention_days)
       }
       secrets = {
         # Used only for automatic READ events (var.auto_read).
@@ -218,12 +223,16 @@ resource "google_cloudfunctions2_function" "function" {
   service_config {
     available_memory               = "256Mi"
     timeout_seconds                = each.value.timeout_seconds
-    min_instance_count             = 0
     max_instance_count             = each.value.max_instances
     ingress_settings               = each.value.ingress_settings
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.runtime[each.key].email
     environment_variables          = each.value.environment
+
+    # Requests per instance, vCPUs and warm instances (scaling.tf).
+    available_cpu                    = local.function_scaling[each.key].available_cpu
+    max_instance_request_concurrency = local.function_scaling[each.key].max_instance_request_concurrency
+    min_instance_count               = local.function_scaling[each.key].min_instance_count
 
     dynamic "secret_environment_variables" {
       for_each = each.value.secrets

@@ -112,3 +112,32 @@ output "source_bucket" {
   description = "Bucket holding the uploaded function zips."
   value       = google_storage_bucket.sources.name
 }
+
+output "alert_policy_names" {
+  description = "Cloud Monitoring alert policies (projects/P/alertPolicies/ID): dead letters held, inbound backlog, 5xx share of the HTTP functions."
+  value = {
+    dead_letters_held = google_monitoring_alert_policy.dead_letters_held.name
+    inbound_backlog   = google_monitoring_alert_policy.inbound_backlog.name
+    http_5xx          = google_monitoring_alert_policy.http_5xx.name
+  }
+}
+
+output "function_scaling" {
+  description = "Per function: requests one instance serves at once, its vCPUs and its minimum instances (scaling.tf)."
+  value       = local.function_scaling
+
+  precondition {
+    condition     = length(local.unknown_scaling_names) == 0
+    error_message = "max_instance_request_concurrency and available_cpu name functions that do not exist: ${join(", ", sort(tolist(local.unknown_scaling_names)))}."
+  }
+
+  precondition {
+    condition     = alltrue([for name, scaling in local.function_scaling : scaling.max_instance_request_concurrency == 1 || tonumber(scaling.available_cpu) >= 1])
+    error_message = "A function serving more than 1 request at once needs available_cpu of at least 1: lower its max_instance_request_concurrency to 1 or raise its available_cpu."
+  }
+
+  precondition {
+    condition     = var.webhook_min_instances <= var.webhook_max_instances
+    error_message = "webhook_min_instances must not exceed webhook_max_instances."
+  }
+}

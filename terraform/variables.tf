@@ -183,3 +183,91 @@ variable "labels" {
   description = "Labels added to every resource that supports them."
   default     = {}
 }
+
+variable "alert_notification_channels" {
+  type        = list(string)
+  description = "Cloud Monitoring notification channels (projects/P/notificationChannels/ID) the alert policies notify: dead letters held, inbound backlog older than 10 minutes, 5xx share of the HTTP functions. Empty: the policies exist and open incidents in the console, but notify nobody."
+  default     = []
+
+  validation {
+    condition     = alltrue([for channel in var.alert_notification_channels : can(regex("^projects/[^/]+/notificationChannels/[^/]+$", channel))])
+    error_message = "Each alert_notification_channels entry must be a channel's full name, projects/PROJECT/notificationChannels/ID (gcloud beta monitoring channels list)."
+  }
+}
+
+variable "alert_5xx_ratio" {
+  type        = number
+  description = "Share of a function's requests answered 5xx over 5 minutes above which the 5xx alert fires (together with alert_5xx_min_count)."
+  default     = 0.05
+
+  validation {
+    condition     = var.alert_5xx_ratio > 0 && var.alert_5xx_ratio < 1
+    error_message = "alert_5xx_ratio must be a share between 0 and 1, e.g. 0.05 for 5%."
+  }
+}
+
+variable "alert_5xx_min_count" {
+  type        = number
+  description = "Fewest 5xx answers of one function over 5 minutes that may fire the 5xx alert, so that a single failure in a quiet hour does not page."
+  default     = 5
+
+  validation {
+    condition     = var.alert_5xx_min_count >= 1 && floor(var.alert_5xx_min_count) == var.alert_5xx_min_count
+    error_message = "alert_5xx_min_count must be a whole number, at least 1."
+  }
+}
+
+variable "user_message_retention_days" {
+  type        = number
+  description = "Days a userMessages document is kept before Firestore's TTL policy deletes it (RBM_USER_MESSAGE_RETENTION_DAYS of inbound). Applies to documents created after a change."
+  default     = 90
+
+  validation {
+    condition     = var.user_message_retention_days >= 1 && var.user_message_retention_days <= 3650 && floor(var.user_message_retention_days) == var.user_message_retention_days
+    error_message = "user_message_retention_days must be a whole number of days from 1 to 3650."
+  }
+}
+
+variable "agent_message_retention_days" {
+  type        = number
+  description = "Days an agentMessages record is kept before Firestore's TTL policy deletes it (RBM_AGENT_MESSAGE_RETENTION_DAYS of the functions that create records). Applies to records created after a change."
+  default     = 400
+
+  validation {
+    condition     = var.agent_message_retention_days >= 1 && var.agent_message_retention_days <= 3650 && floor(var.agent_message_retention_days) == var.agent_message_retention_days
+    error_message = "agent_message_retention_days must be a whole number of days from 1 to 3650."
+  }
+}
+
+variable "max_instance_request_concurrency" {
+  type        = map(number)
+  description = "Requests one instance serves at once, by function name, for the functions named; the others take 8 (reconcile 1). More than 1 needs available_cpu of at least 1 (docs/operations.md)."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for n in values(var.max_instance_request_concurrency) : n >= 1 && n <= 1000 && floor(n) == n])
+    error_message = "max_instance_request_concurrency values must be whole numbers from 1 to 1000."
+  }
+}
+
+variable "available_cpu" {
+  type        = map(string)
+  description = "vCPUs of one instance, by function name, for the functions named; the others take \"1\". Fractions below 1 (e.g. \"0.5\") allow only 1 request per instance."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for cpu in values(var.available_cpu) : can(regex("^(0\\.[0-9]+|[1-9][0-9]*)$", cpu)) && try(tonumber(cpu) > 0 && tonumber(cpu) <= 8, false)])
+    error_message = "available_cpu values must be a vCPU count as a string: a fraction below 1 such as \"0.5\", or a whole number from \"1\" to \"8\"."
+  }
+}
+
+variable "webhook_min_instances" {
+  type        = number
+  description = "Instances of webhook kept warm, so RBM's callbacks never wait for a cold start. 0 scales to zero; each warm instance is billed at Cloud Run's idle rate around the clock (docs/operations.md)."
+  default     = 0
+
+  validation {
+    condition     = var.webhook_min_instances >= 0 && var.webhook_min_instances <= 100 && floor(var.webhook_min_instances) == var.webhook_min_instances
+    error_message = "webhook_min_instances must be a whole number from 0 to 100."
+  }
+}

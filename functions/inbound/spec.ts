@@ -22,6 +22,9 @@ export const inboundSpec = cloudEventFunction({
     'RBM_AUTO_READ',
     'INBOUND_PUBLISH_LEASE_MS',
     'INBOUND_DEADLINE_MS',
+    // deleteAt of new user messages and records, for the Firestore TTL policies (shared/store/retention.ts).
+    'RBM_USER_MESSAGE_RETENTION_DAYS',
+    'RBM_AGENT_MESSAGE_RETENTION_DAYS',
   ],
   secrets: RBM_CLIENT_SECRETS,
   pathCarriesPhoneNumbers: false,

@@ -33,6 +33,8 @@ export const terraformWiring: Readonly<Record<string, string>> = {
   RBM_API_ENDPOINT: '${var.rbm_api_endpoint}',
   RBM_INBOUND_TOPIC: 'topic:rbm-inbound',
   RBM_USER_MESSAGES_TOPIC: 'topic:rbm-user-messages',
+  RBM_AGENT_MESSAGE_RETENTION_DAYS: '${tostring(var.agent_message_retention_days)}',
+  RBM_USER_MESSAGE_RETENTION_DAYS: '${tostring(var.user_message_retention_days)}',
   RBM_CONSENT_TOPIC: 'topic:rbm-consent-changes',
   RBM_STATUS_TOPIC: 'topic:rbm-message-status',
   RBM_FALLBACK_TOPIC: 'topic:rbm-fallback',
