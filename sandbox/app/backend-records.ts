@@ -1,6 +1,6 @@
 /**
- * The state the backend recorded, read from Firestore (the emulator, for the local stack): `agentMessages/{id}`
- * and whether `userMessages/{id}` exists, plus a change signal while someone is watching.
+ * The state the backend recorded, read from Firestore (the emulator, for the local stack): `agentMessages/{id}`,
+ * whether `userMessages/{id}` exists, and `consents/{E.164}`, plus a change signal while someone is watching.
  */
 import { Timestamp } from '@google-cloud/firestore';
 import type { DocumentSnapshot, Firestore } from '@google-cloud/firestore';
@@ -14,7 +14,9 @@ export interface BackendRecords {
   agentMessages(ids: readonly string[]): Promise<Map<string, BackendRecord>>;
   /** Which of these user message ids have a `userMessages` document. */
   storedUserMessages(ids: readonly string[]): Promise<Set<string>>;
-  /** Calls `listener` when either collection changes; returns the unsubscribe function. */
+  /** The consent documents of these phones (phones without one absent from the map). */
+  consents(phones: readonly string[]): Promise<Map<string, BackendRecord>>;
+  /** Calls `listener` when any of these collections changes; returns the unsubscribe function. */
   watch(listener: () => void): () => void;
   close(): Promise<void>;
 }
@@ -30,6 +32,7 @@ export function toJson(value: unknown): unknown {
 }
 
 const BATCH = 300;
+const WATCHED = ['agentMessages', 'userMessages', 'consents'] as const;
 
 export function backendRecords(target: FirestoreTarget): BackendRecords {
   let db: Firestore | undefined;
@@ -52,7 +55,7 @@ export function backendRecords(target: FirestoreTarget): BackendRecords {
     for (const listener of listeners) listener();
   };
   const startWatching = (): void => {
-    unsubscribers = ['agentMessages', 'userMessages'].map((collection) =>
+    unsubscribers = WATCHED.map((collection) =>
       client()
         .collection(collection)
         .onSnapshot(notify, () => undefined),
@@ -63,15 +66,18 @@ export function backendRecords(target: FirestoreTarget): BackendRecords {
     unsubscribers = [];
   };
 
+  const documents = async (collection: string, ids: readonly string[]) => {
+    const records = new Map<string, BackendRecord>();
+    for (const snapshot of await fetchAll(collection, ids)) {
+      const data = snapshot.data();
+      if (data) records.set(snapshot.id, toJson(data) as BackendRecord);
+    }
+    return records;
+  };
+
   return {
-    agentMessages: async (ids) => {
-      const records = new Map<string, BackendRecord>();
-      for (const snapshot of await fetchAll('agentMessages', ids)) {
-        const data = snapshot.data();
-        if (data) records.set(snapshot.id, toJson(data) as BackendRecord);
-      }
-      return records;
-    },
+    agentMessages: (ids) => documents('agentMessages', ids),
+    consents: (phones) => documents('consents', phones),
     storedUserMessages: async (ids) =>
       new Set((await fetchAll('userMessages', ids)).filter((s) => s.exists).map((s) => s.id)),
     watch: (listener) => {

@@ -1,12 +1,21 @@
 /**
- * Builds the page's view (view-model.ts) from the fake RBM's phones and messages, the users' messages sent
- * from the sandbox, and the backend's records.
+ * Builds the page's view (view-model.ts) from the fake RBM's phones, messages and agent events, the users'
+ * messages sent from the sandbox, and the backend's records.
  */
+import { RBM_FEATURES } from '../fake-rbm/index.js';
 import type { AutoEvents, FakeRbm } from '../fake-rbm/index.js';
 import type { BackendRecords } from './backend-records.js';
+import { consentView, messageOutcome } from './record-views.js';
 import type { SentUserMessage } from './user-actions.js';
 import { modeOf } from './view-model.js';
-import type { AgentItem, ConversationItem, PhoneView, SandboxState, UserItem } from './view-model.js';
+import type {
+  AgentItem,
+  BackendRecord,
+  ConversationItem,
+  PhoneView,
+  SandboxState,
+  UserItem,
+} from './view-model.js';
 
 export interface ConversationSources {
   readonly rbm: FakeRbm;
@@ -34,6 +43,7 @@ function rejectedAgentItems(rbm: FakeRbm): PhoneAgentItem[] {
         time: call.at.toISOString(),
         contentMessage: body?.contentMessage ?? null,
         phoneState: 'rejected',
+        outcomeDropped: false,
       },
     });
   }
@@ -42,7 +52,7 @@ function rejectedAgentItems(rbm: FakeRbm): PhoneAgentItem[] {
 
 interface PhoneAgentItem {
   readonly phone: string;
-  readonly item: Omit<AgentItem, 'backend'>;
+  readonly item: Omit<AgentItem, 'backend' | 'outcome'>;
 }
 
 export async function sandboxState(sources: ConversationSources): Promise<SandboxState> {
@@ -55,16 +65,26 @@ export async function sandboxState(sources: ConversationSources): Promise<Sandbo
       time: message.createdAt.toISOString(),
       contentMessage: message.request.contentMessage ?? null,
       phoneState: message.state,
+      outcomeDropped: message.outcomeDropped === true,
     },
   }));
   const agentItems = [...accepted, ...rejectedAgentItems(rbm)];
   const userMessages = sources.userMessages();
-  const [records, stored] = backend
+  const known = rbm.phones();
+  const phones = [
+    ...new Set([
+      ...known.map((info) => info.phone),
+      ...agentItems.map(({ phone }) => phone),
+      ...userMessages.map(({ phone }) => phone),
+    ]),
+  ];
+  const [records, stored, consents] = backend
     ? await Promise.all([
         backend.agentMessages(agentItems.map(({ item }) => item.messageId)),
         backend.storedUserMessages(userMessages.map((message) => message.messageId)),
+        backend.consents(phones),
       ])
-    : [new Map(), undefined];
+    : [new Map<string, BackendRecord>(), undefined, undefined];
 
   const byPhone = new Map<string, ConversationItem[]>();
   const add = (phone: string, item: ConversationItem): void => {
@@ -73,7 +93,8 @@ export async function sandboxState(sources: ConversationSources): Promise<Sandbo
     byPhone.set(phone, list);
   };
   for (const { phone, item } of agentItems) {
-    add(phone, { ...item, backend: records.get(item.messageId) ?? null });
+    const record = records.get(item.messageId) ?? null;
+    add(phone, { ...item, backend: record, outcome: messageOutcome(record) });
   }
   for (const message of userMessages) {
     const item: UserItem = {
@@ -83,20 +104,27 @@ export async function sandboxState(sources: ConversationSources): Promise<Sandbo
       content: message.content,
       webhookStatus: message.webhookStatus,
       stored: stored ? stored.has(message.messageId) : null,
+      readByAgentAt: rbm.readByAgentAt(message.messageId)?.toISOString() ?? null,
     };
     add(message.phone, item);
   }
 
-  const known = rbm.phones();
-  const phones = [...known.map((info) => info.phone), ...byPhone.keys()];
-  const views: PhoneView[] = [...new Set(phones)].map((phone) => {
+  const views: PhoneView[] = phones.map((phone) => {
     const info = known.find((candidate) => candidate.phone === phone);
     return {
       phone,
       state: info?.state ?? 'reachable',
       mode: modeOf(info?.options ?? {}, sources.defaultAutoEvents),
+      features: info?.features ?? RBM_FEATURES,
+      typing: rbm.isTyping(phone),
+      consent: consents ? consentView(consents.get(phone)) : null,
       conversation: (byPhone.get(phone) ?? []).sort((a, b) => a.time.localeCompare(b.time)),
     };
   });
-  return { agentId: sources.agentId, backendConnected: backend !== undefined, phones: views };
+  return {
+    agentId: sources.agentId,
+    backendConnected: backend !== undefined,
+    knownFeatures: RBM_FEATURES,
+    phones: views,
+  };
 }

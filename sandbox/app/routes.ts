@@ -4,15 +4,17 @@
  *   GET  /sandbox/api/state                         phones and conversations (view-model.ts)
  *   GET  /sandbox/api/events                        server-sent events: `changed`
  *   GET  /sandbox/api/agentMessages/{id}            one agent message: the phone's view and the backend record
- *   POST /sandbox/api/phones                        {phone, state?, mode?, delayMs?}: add or change a phone
- *   POST /sandbox/api/phones/{phone}                {state?, mode?, delayMs?}
+ *   POST /sandbox/api/phones                        {phone, state?, mode?, delayMs?, features?}: add or change
+ *   POST /sandbox/api/phones/{phone}                {state?, mode?, delayMs?, features?}
  *   POST /sandbox/api/phones/{phone}/reply          {text}
  *   POST /sandbox/api/phones/{phone}/suggestion     {postbackData, text?, type?, agentMessageId?}
  *   POST /sandbox/api/phones/{phone}/location       {latitude, longitude}
- *   POST /sandbox/api/agentMessages/{id}/{deliver|read|expire}
+ *   POST /sandbox/api/phones/{phone}/unsubscribe    {}: the user taps Unsubscribe (STOP + UNSUBSCRIBE)
+ *   POST /sandbox/api/phones/{phone}/subscribe      {}: the user taps Subscribe (START + SUBSCRIBE)
+ *   POST /sandbox/api/agentMessages/{id}/{deliver|read|expire|expire-revoke-fails|drop-outcome}
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FakeRbm, PhoneState, SuggestionType } from '../fake-rbm/index.js';
+import type { FakeRbm, SuggestionType } from '../fake-rbm/index.js';
 import type { BackendRecords } from './backend-records.js';
 import { sandboxState, type ConversationSources } from './conversation.js';
 import {
@@ -26,10 +28,10 @@ import {
   sendJson,
 } from './http-io.js';
 import type { LiveUpdates } from './live-updates.js';
+import { agentMessageView, messageAction } from './message-actions.js';
+import { configurePhone, oneOf } from './phone-settings.js';
 import { serveStatic } from './static-files.js';
 import type { UserActions } from './user-actions.js';
-import { PHONE_MODES, PHONE_STATES, phoneOptionsFor } from './view-model.js';
-import type { PhoneMode } from './view-model.js';
 
 export interface RouteContext {
   readonly rbm: FakeRbm;
@@ -57,76 +59,26 @@ function phoneFrom(value: string): string {
   return value;
 }
 
-function oneOf<T extends string>(
-  value: string | undefined,
-  allowed: readonly T[],
-  field: string,
-): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw badRequest(`${field} must be one of ${allowed.join(', ')}`);
-  }
-  return value as T;
-}
-
-async function configurePhone(context: RouteContext, phone: string, body: Record<string, unknown>) {
-  const known = context.rbm.phones().find((info) => info.phone === phone);
-  const state = oneOf<PhoneState>(optionalString(body, 'state'), PHONE_STATES, 'state');
-  const mode = oneOf<PhoneMode>(optionalString(body, 'mode'), PHONE_MODES, 'mode');
-  const delayMs = optionalNumber(body, 'delayMs');
-  if (delayMs !== undefined && (delayMs < 0 || delayMs > 600_000)) throw badRequest('delayMs out of range');
-  const options =
-    mode !== undefined || known === undefined
-      ? phoneOptionsFor(mode ?? 'auto-read', delayMs ?? context.defaultDelayMs)
-      : undefined;
-  await context.rbm.setPhone(phone, state ?? known?.state ?? 'reachable', options);
-  return { phone, state: state ?? known?.state ?? 'reachable', ...(options ? { options } : {}) };
-}
-
-async function agentMessageView(context: RouteContext, messageId: string) {
-  const message = context.rbm.message(messageId);
-  const records = context.backend ? await context.backend.agentMessages([messageId]) : new Map();
-  const backend = records.get(messageId) ?? null;
-  if (!message && !backend) throw notFound(`no agent message ${messageId}`);
-  return {
-    messageId,
-    phoneState: message?.state ?? null,
-    contentMessage: message?.request.contentMessage ?? null,
-    backend,
-  };
-}
-
-async function messageAction(context: RouteContext, messageId: string, action: string) {
-  const message = context.rbm.message(messageId);
-  if (!message) throw notFound(`the sandbox has no agent message ${messageId}`);
-  switch (action) {
-    case 'deliver':
-      if (message.state === 'pending' || message.state === 'queued') await context.rbm.deliver(messageId);
-      break;
-    case 'read':
-      if (message.state === 'pending' || message.state === 'delivered') await context.rbm.read(messageId);
-      break;
-    case 'expire':
-      await context.rbm.expire(messageId);
-      break;
-    default:
-      throw notFound(`no action ${action}`);
-  }
-  return { messageId, phoneState: message.state };
-}
-
 async function apiPost(context: RouteContext, req: IncomingMessage, segments: string[]): Promise<unknown> {
   const body = await readJsonObject(req);
   const [resource, id, action, ...rest] = segments;
   if (rest.length > 0) throw notFound('no such route');
   if (resource === 'phones' && id === undefined) {
-    return configurePhone(context, phoneFrom(requiredString(body, 'phone')), body);
+    return configurePhone(
+      context.rbm,
+      phoneFrom(requiredString(body, 'phone')),
+      body,
+      context.defaultDelayMs,
+    );
   }
   if (resource === 'phones' && id !== undefined) {
     const phone = phoneFrom(decodeSegment(id));
     switch (action) {
       case undefined:
-        return configurePhone(context, phone, body);
+        return configurePhone(context.rbm, phone, body, context.defaultDelayMs);
+      case 'unsubscribe':
+      case 'subscribe':
+        return context.actions.tapConsent(phone, action);
       case 'reply':
         return context.actions.reply(phone, requiredString(body, 'text'));
       case 'suggestion': {
@@ -151,7 +103,7 @@ async function apiPost(context: RouteContext, req: IncomingMessage, segments: st
     }
   }
   if (resource === 'agentMessages' && id !== undefined && action !== undefined) {
-    return messageAction(context, decodeSegment(id), action);
+    return messageAction(context.rbm, decodeSegment(id), action);
   }
   throw notFound('no such route');
 }
@@ -174,7 +126,8 @@ export function sandboxRoutes(context: RouteContext) {
         } else if (req.method === 'GET' && path === '/sandbox/api/state') {
           sendJson(res, 200, await sandboxState(context.sources));
         } else if (req.method === 'GET' && segments[0] === 'agentMessages' && segments.length === 2) {
-          sendJson(res, 200, await agentMessageView(context, decodeSegment(segments[1] ?? '')));
+          const messageId = decodeSegment(segments[1] ?? '');
+          sendJson(res, 200, await agentMessageView(context.rbm, context.backend, messageId));
         } else if (req.method === 'POST') {
           sendJson(res, 200, await apiPost(context, req, segments));
         } else {

@@ -1,10 +1,17 @@
 /**
- * What a sandbox phone's user does: reply with text, tap a suggestion, share a location. Each becomes a signed
- * callback to the webhook (through the fake RBM's sender), and is kept in the phone's history for the page.
+ * What a sandbox phone's user does: reply with text, tap a suggestion, share a location, tap Unsubscribe or
+ * Subscribe. Each becomes signed callbacks to the webhook (through the fake RBM's sender); the user's messages are
+ * kept in the phone's history for the page.
  */
 import { randomUUID } from 'node:crypto';
 import type { FakeRbm, SuggestionType, UserMessagePayload } from '../fake-rbm/index.js';
-import { suggestionReply, userLocation, userText } from '../fake-rbm/index.js';
+import {
+  subscribeEvent,
+  suggestionReply,
+  unsubscribeEvent,
+  userLocation,
+  userText,
+} from '../fake-rbm/index.js';
 import type { UserContent } from './view-model.js';
 
 export interface SentUserMessage {
@@ -23,10 +30,28 @@ export interface SuggestionTap {
   readonly agentMessageId?: string;
 }
 
+/** The two callbacks of one Unsubscribe or Subscribe tap. */
+export interface ConsentTap {
+  /** The keyword message the phone sent (STOP or START). */
+  readonly keyword: SentUserMessage;
+  /** The webhook's answer to RBM's UNSUBSCRIBE or SUBSCRIBE event (0: no answer). */
+  readonly eventWebhookStatus: number;
+}
+
+export type ConsentChoice = 'unsubscribe' | 'subscribe';
+
+/** What Google Messages sends for the tap: a keyword message, and RBM adds the event, at the same instant. */
+const CONSENT_TAPS = {
+  unsubscribe: { keyword: 'STOP', event: unsubscribeEvent },
+  subscribe: { keyword: 'START', event: subscribeEvent },
+} as const satisfies Record<ConsentChoice, unknown>;
+
 export interface UserActions {
   reply(phone: string, text: string): Promise<SentUserMessage>;
   tapSuggestion(phone: string, tap: SuggestionTap): Promise<SentUserMessage>;
   shareLocation(phone: string, location: { latitude: number; longitude: number }): Promise<SentUserMessage>;
+  /** The user taps Unsubscribe (`unsubscribe`) or Subscribe (`subscribe`) in the conversation's menu. */
+  tapConsent(phone: string, choice: ConsentChoice): Promise<ConsentTap>;
   history(): readonly SentUserMessage[];
 }
 
@@ -66,6 +91,16 @@ export function userActions(rbm: FakeRbm, agentId: string, onChange: () => void)
       return send(phone, payload, { suggestionResponse: payload.suggestionResponse });
     },
     shareLocation: (phone, location) => send(phone, userLocation({ phone, agentId, location }), { location }),
+    tapConsent: async (phone, choice) => {
+      const { keyword, event } = CONSENT_TAPS[choice];
+      const sendTime = new Date().toISOString();
+      const sent = await send(phone, userText({ phone, agentId, text: keyword, sendTime }), {
+        text: keyword,
+      });
+      const answer = await rbm.callback(event({ phone, agentId, sendTime }));
+      onChange();
+      return { keyword: sent, eventWebhookStatus: answer.status };
+    },
     history: () => sent,
   };
 }
