@@ -30,7 +30,7 @@ import { countOperations } from './firestore-ops.js';
 import { measureInbound } from './inbound-throughput.js';
 import { measureQueryApi, queryApiSection } from './query-api.js';
 import { bodyLimitsSection, renderMarkdown, type BenchResults } from './markdown.js';
-import { measureSendThroughput } from './send-throughput.js';
+import { measureSendConcurrency, runSendConcurrencyOnly } from './send-concurrency.js';
 
 const { values } = parseArgs({
   options: {
@@ -69,8 +69,22 @@ if (values.only === 'query-api') {
   process.exit(0);
 }
 
+if (values.only === 'send-concurrency') {
+  await runSendConcurrencyOnly({
+    projectId: PROJECT_ID,
+    agentId: AGENT_ID,
+    clientToken: CLIENT_TOKEN,
+    phone: PHONE,
+    quick,
+    log,
+  });
+  process.exit(0);
+}
+
 if (values.only !== undefined) {
-  if (values.only !== 'body-limits') throw new Error(`--only takes body-limits, not ${values.only}`);
+  if (values.only !== 'body-limits') {
+    throw new Error(`--only takes body-limits or send-concurrency, not ${values.only}`);
+  }
   const rows = await measureBodyLimits({
     // No emulator: the webhook answers a refused body before it would publish anything.
     env: {
@@ -164,15 +178,13 @@ try {
     clientToken: CLIENT_TOKEN,
   });
   try {
-    const sendThroughput = await measureSendThroughput({
+    const sendThroughput = await measureSendConcurrency({
       sendUrl: stack.functions.send.url,
+      sendPid: stack.functions.send.pid,
       rbmUrl: stack.rbm.url,
       agentId: AGENT_ID,
       phone: PHONE,
-      concurrencies: [1, 8, 32],
-      repetitions: quick ? 1 : 3,
-      durationMs: quick ? 2_000 : 5_000,
-      warmupMs: 1_500,
+      quick,
       progress: log,
     });
     const inbound = [];

@@ -26,6 +26,8 @@ export interface BenchResults {
   bodyLimits?: BodyLimitRow[];
   /** Absent from runs made before it was measured. */
   queryApi?: QueryApiBench;
+  /** Set when the send rows come from `--only send-concurrency` rather than from this run. */
+  sendThroughputRun?: { date: string; command: string; functionsNode: string };
 }
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
@@ -122,7 +124,14 @@ export async function renderMarkdown(results: BenchResults): Promise<string> {
     '## send: one instance against the fake RBM',
     '',
     'Closed loop (each worker sends its next request when the last one is answered), new message id per request,',
-    'median-throughput repetition shown; "direct" is the same request sent straight to the fake RBM.',
+    'median-throughput repetition shown; "direct" is the same request sent straight to the fake RBM. Peak RSS is',
+    "the send process's VmHWM during the runs; CPU is its user + system time divided by the requests it answered.",
+    ...(results.sendThroughputRun
+      ? [
+          `Measured ${results.sendThroughputRun.date} with \`${results.sendThroughputRun.command}\`, send served by`,
+          `Node ${results.sendThroughputRun.functionsNode}.`,
+        ]
+      : []),
     '',
     table(
       [
@@ -133,6 +142,8 @@ export async function renderMarkdown(results: BenchResults): Promise<string> {
         'direct p50 / p95 / p99 ms',
         'throughput ratio',
         'p50 ratio',
+        'send peak RSS',
+        'send CPU ms / request',
       ],
       results.sendThroughput.map((r) => [
         r.concurrency,
@@ -142,6 +153,8 @@ export async function renderMarkdown(results: BenchResults): Promise<string> {
         `${r.direct.latencyMs.p50} / ${r.direct.latencyMs.p95} / ${r.direct.latencyMs.p99}`,
         `${r.throughputRatio}×`,
         `${r.p50Ratio}×`,
+        r.peakRssMiB === undefined ? '–' : `${r.peakRssMiB} MiB`,
+        r.cpuMsPerRequest ?? '–',
       ]),
     ),
     '',
