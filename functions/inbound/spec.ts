@@ -21,6 +21,8 @@ export const inboundSpec = cloudEventFunction({
     'RBM_OPT_IN_KEYWORDS',
     'RBM_AUTO_READ',
     'INBOUND_PUBLISH_LEASE_MS',
+    // Test fault injection: holds each message's first publish (shared/pubsub/publish-delay.ts); emulator only.
+    'RBM_FAULT_PUBLISH_DELAY_FIRST_MS',
     'INBOUND_DEADLINE_MS',
     // deleteAt of new user messages and records, for the Firestore TTL policies (shared/store/retention.ts).
     'RBM_USER_MESSAGE_RETENTION_DAYS',

@@ -2,20 +2,20 @@
  * `userMessages/{id}`: each user message stored once and published once to the user-messages topic.
  *
  * Pub/Sub delivers at least once, and concurrently: two copies of one message can arrive together. The
- * document doubles as a publish claim: whoever creates it (or takes over a stale claim) publishes; a copy
- * that finds a fresh claim throws, so Pub/Sub redelivers it after the owner finished; a copy that finds it
- * published acknowledges. A failed publish releases the claim before throwing, so the redelivery publishes
- * at once; a crash between write and publish is recovered when the claim's lease expires.
+ * document doubles as a publish claim (rules in ./publish-claim.ts): whoever creates it, or takes over a
+ * claim whose lease is over, publishes; a copy that finds a live claim throws, so Pub/Sub redelivers it
+ * after the holder finished; a copy that finds it published acknowledges. Each publish has a budget well
+ * under the lease and the Pub/Sub client gives up when it is spent, so by the time a claim can be taken
+ * over its holder can no longer publish. A failed publish gives the claim back, so the redelivery publishes
+ * at once; a crash between write and publish is recovered when the lease is over.
  */
 import { randomUUID } from 'node:crypto';
-import { FieldValue, type Firestore, type Timestamp } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import type { Publish } from '../pubsub/publisher.js';
-import { GrpcCode, grpcCode } from '../grpc-status.js';
-import { timestampsToDates } from '../store/firestore.js';
+import { FirestoreUserMessageClaims } from '../store/user-message-claims.js';
 import type { UserMessageKind } from './classify.js';
+import { claimDecision, publishBudgetMs, type UserMessageClaims } from './publish-claim.js';
 import { TransientError } from './transient-error.js';
-
-export const USER_MESSAGES = 'userMessages';
 
 export interface UserMessage {
   messageId: string;
@@ -29,13 +29,17 @@ export interface UserMessage {
 
 export type UserMessageOutcome = 'published' | 'duplicate';
 
-export interface UserMessageDeps {
-  db: Firestore;
+export interface PublishOnceDeps<V> {
+  claims: UserMessageClaims<V>;
   publish: Publish;
   topicId: string;
   now: () => Date;
   /** How long a claim protects an unfinished publish before another delivery may take it over. */
   claimLeaseMs: number;
+}
+
+export interface UserMessageDeps extends Omit<PublishOnceDeps<unknown>, 'claims'> {
+  db: Firestore;
 }
 
 /** The document as stored (and, with RFC 3339 times, as published). */
@@ -51,74 +55,66 @@ function documentOf(message: UserMessage): Record<string, unknown> {
   };
 }
 
-const INTERNAL_FIELDS = new Set(['publishState', 'claimId', 'claimedAt', 'publishedAt', 'pubsubMessageId']);
+const PUBLISHED_FIELDS = ['messageId', 'agentId', 'phoneNumber', 'sendTime', 'receivedAt', 'kind'];
 
-/** The published JSON: the stored document without bookkeeping, timestamps as RFC 3339 strings. */
+/** The published JSON: the user message's own fields in a fixed order (nothing else kept on its document). */
 export function publishedJson(stored: Record<string, unknown>): string {
-  const visible = Object.fromEntries(Object.entries(stored).filter(([key]) => !INTERNAL_FIELDS.has(key)));
-  return JSON.stringify(visible);
+  const fields = [...PUBLISHED_FIELDS, String(stored.kind)].filter((key) => stored[key] !== undefined);
+  return JSON.stringify(Object.fromEntries(fields.map((key) => [key, stored[key]])));
 }
 
-export async function storeAndPublishUserMessage(
+export function storeAndPublishUserMessage(
   message: UserMessage,
   deps: UserMessageDeps,
 ): Promise<UserMessageOutcome> {
-  const ref = deps.db.collection(USER_MESSAGES).doc(message.messageId);
+  const { db, ...rest } = deps;
+  return publishUserMessageOnce(message, { ...rest, claims: new FirestoreUserMessageClaims(db) });
+}
+
+export async function publishUserMessageOnce<V>(
+  message: UserMessage,
+  deps: PublishOnceDeps<V>,
+): Promise<UserMessageOutcome> {
+  const id = message.messageId;
   const claimId = randomUUID();
-  let stored: Record<string, unknown>;
-  let claimTime: Timestamp;
-  try {
-    const document = documentOf(message);
-    const write = await ref.create({ ...document, publishState: 'CLAIMED', claimId, claimedAt: deps.now() });
-    stored = timestampsToDates(document) as Record<string, unknown>;
-    claimTime = write.writeTime;
-  } catch (error) {
-    if (grpcCode(error) !== GrpcCode.ALREADY_EXISTS) throw error;
-    const snapshot = await ref.get();
-    const data = timestampsToDates(snapshot.data() ?? {}) as Record<string, unknown>;
-    if (!snapshot.exists || snapshot.updateTime === undefined)
-      throw new TransientError('user message vanished; retry');
-    if (data.publishState === 'PUBLISHED') return 'duplicate';
-    const claimedAt = data.claimedAt instanceof Date ? data.claimedAt.getTime() : 0;
-    if (typeof data.claimId === 'string' && deps.now().getTime() - claimedAt < deps.claimLeaseMs) {
-      throw new TransientError('user message is being published by another delivery; retry later');
+  let stored = documentOf(message);
+  let hold = await deps.claims.create(id, stored, claimId);
+  if (hold === undefined) {
+    const current = await deps.claims.read(id);
+    if (current === undefined) throw new TransientError('user message vanished; retry');
+    switch (claimDecision(current.state, deps.claimLeaseMs)) {
+      case 'duplicate':
+        return 'duplicate';
+      case 'wait':
+        throw new TransientError('user message is being published by another delivery; retry later');
+      case 'takeOver':
+        break;
     }
-    try {
-      const write = await ref.update(
-        { claimId, claimedAt: deps.now() },
-        { lastUpdateTime: snapshot.updateTime },
-      );
-      claimTime = write.writeTime;
-    } catch (updateError) {
-      if (grpcCode(updateError) === GrpcCode.FAILED_PRECONDITION) {
-        throw new TransientError('user message claim taken by another delivery; retry later');
-      }
-      throw updateError;
-    }
-    stored = data;
+    hold = await deps.claims.takeOver(id, claimId, current.version);
+    if (hold === undefined)
+      throw new TransientError('user message claim taken by another delivery; retry later');
+    stored = current.document;
   }
 
   let pubsubMessageId: string;
   try {
-    pubsubMessageId = await deps.publish(deps.topicId, Buffer.from(publishedJson(toWire(stored))), {
-      phoneNumber: String(stored.phoneNumber),
-      messageId: String(stored.messageId),
-      kind: String(stored.kind),
-    });
+    pubsubMessageId = await deps.publish(
+      deps.topicId,
+      Buffer.from(publishedJson(toWire(stored))),
+      {
+        phoneNumber: String(stored.phoneNumber),
+        messageId: String(stored.messageId),
+        kind: String(stored.kind),
+      },
+      { timeoutMs: publishBudgetMs(deps.claimLeaseMs) },
+    );
   } catch (error) {
-    // Give the claim back so the redelivery publishes straight away instead of waiting out the lease.
-    await ref
-      .update({ claimId: FieldValue.delete(), claimedAt: FieldValue.delete() }, { lastUpdateTime: claimTime })
-      .catch(() => undefined);
+    // The client gave up within its budget and publishes nothing more: the redelivery may publish at once.
+    await deps.claims.release(id, hold).catch(() => false);
     throw new TransientError('publishing the user message failed', { cause: error });
   }
-  await ref.update({
-    publishState: 'PUBLISHED',
-    publishedAt: deps.now(),
-    pubsubMessageId,
-    claimId: FieldValue.delete(),
-    claimedAt: FieldValue.delete(),
-  });
+  // Fenced on the claim: if it was taken over meanwhile, the new holder's state is left as it is.
+  await deps.claims.markPublished(id, hold, { pubsubMessageId, at: deps.now() });
   return 'published';
 }
 

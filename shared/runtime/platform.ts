@@ -5,6 +5,7 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { optionalString, type Env } from '../config/env.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import { withInjectedPublishDelay } from '../pubsub/publish-delay.js';
 import { createPublisher, type Publish } from '../pubsub/publisher.js';
 import { firestore } from '../store/firestore.js';
 import { declaredEnv } from './environment.js';
@@ -21,13 +22,15 @@ export interface Platform {
 export function createPlatform(spec: FunctionSpec, env: Env = process.env): Platform {
   const visible = declaredEnv(spec, env);
   const projectId = optionalString(visible, 'GOOGLE_CLOUD_PROJECT');
+  const logger = createLogger({ function: spec.name });
   let publish: Publish | undefined;
   return {
     env: visible,
     projectId,
-    logger: createLogger({ function: spec.name }),
+    logger,
     firestore: () => firestore(projectId),
-    publisher: () => (publish ??= createPublisher(projectId)),
+    // A test-only delay, for the functions whose spec declares its variable (emulator only).
+    publisher: () => (publish ??= withInjectedPublishDelay(createPublisher(projectId), visible, logger)),
   };
 }
 

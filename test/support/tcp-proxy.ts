@@ -1,4 +1,4 @@
-/** A loopback TCP proxy that a test can cut and restore, to make a real dependency unavailable. */
+/** A loopback TCP proxy that a test can cut, hang and restore, to make a real dependency unavailable. */
 import { createServer, connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -7,23 +7,37 @@ export interface TcpProxy {
   readonly host: string;
   /** Refuse (reset) new connections and drop open ones. */
   cut(): void;
+  /**
+   * Drop open connections and accept new ones without ever answering: a dependency that hangs, which only
+   * a client's own deadline ends.
+   */
+  hang(): void;
   restore(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const [targetHost, targetPort] = target.split(':') as [string, string];
-  let open = true;
+  let mode: 'open' | 'cut' | 'hang' = 'open';
   const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  };
   const server = createServer((client) => {
-    if (!open) {
+    if (mode === 'cut') {
       client.resetAndDestroy();
+      return;
+    }
+    if (mode === 'hang') {
+      track(client);
+      client.on('error', () => client.destroy());
+      client.resume(); // read and discard: the peer's writes never block, and it never hears back
       return;
     }
     const upstream = connect(Number(targetPort), targetHost);
     for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
+      track(socket);
       socket.on('error', () => {
         client.destroy();
         upstream.destroy();
@@ -33,17 +47,24 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const dropAll = () => {
+    for (const socket of sockets) socket.destroy();
+  };
   return {
     host: `127.0.0.1:${port}`,
     cut: () => {
-      open = false;
-      for (const socket of sockets) socket.destroy();
+      mode = 'cut';
+      dropAll();
+    },
+    hang: () => {
+      mode = 'hang';
+      dropAll();
     },
     restore: () => {
-      open = true;
+      mode = 'open';
     },
     close: async () => {
-      for (const socket of sockets) socket.destroy();
+      dropAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
