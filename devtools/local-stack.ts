@@ -1,7 +1,8 @@
 /**
  * The whole product on one machine: the gcloud emulators (started here, or ones already running), the
- * Pub/Sub topics and subscriptions of terraform/pubsub.tf, the four built functions served by
- * functions-framework with their real configuration, and the RBM sandbox wired to the webhook.
+ * Pub/Sub topics and subscriptions of terraform/pubsub.tf, every built function served by
+ * functions-framework with its real configuration, the RBM sandbox wired to the webhook, and a timer that
+ * calls reconcile as Cloud Scheduler would.
  * Used by `npm start`, the demo, the benchmarks and the integration tests.
  */
 import { attachSandboxPage, type SandboxPage } from '../sandbox/app/index.js';
@@ -10,6 +11,7 @@ import { startEmulators } from './emulators.js';
 import { startFunction, type FunctionServer } from './function-server.js';
 import type { OutputStream } from './processes.js';
 import { provisionPubSub } from './provision-pubsub.js';
+import { startReconcileTimer, type ReconcileTimer } from './reconcile-timer.js';
 import { loadPubSubTopology, type SubscriptionTopology } from './topology.js';
 import { FUNCTION_NAMES, FUNCTION_SPECS, type FunctionName } from '../functions/catalog.js';
 import { emulatorFirestore, emulatorPubSub } from './emulator-clients.js';
@@ -37,6 +39,11 @@ export interface LocalStackOptions {
    * use distinct prefixes, so messages still in flight for one stack never reach another.
    */
   topicPrefix?: string;
+  /**
+   * How often the stack POSTs to reconcile, as Cloud Scheduler does for a deployment (default 30 s); `false`
+   * turns it off, for tests that drive reconcile themselves.
+   */
+  reconcileIntervalMs?: number | false;
 }
 
 export interface StackTopics {
@@ -72,6 +79,8 @@ export interface LocalStack {
   clientEnv: Record<string, string>;
   /** Every log line the functions printed. */
   logs(): string[];
+  /** The timer that calls reconcile; undefined when `reconcileIntervalMs` is false. */
+  reconcileTimer: ReconcileTimer | undefined;
   stop(): Promise<void>;
 }
 
@@ -79,6 +88,7 @@ export const LOCAL_DEFAULTS = {
   projectId: 'rbm-local',
   agentId: 'sandbox-agent',
   clientToken: 'sandbox-client-token',
+  reconcileIntervalMs: 30_000,
 } as const;
 
 function emulatorEnv(projectId: string, hosts: EmulatorHosts): Record<string, string> {
@@ -211,6 +221,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       Promise.all(pushSubscriptions.map(({ name }) => pubsub.subscription(name).modifyPushConfig({}))),
     );
     rbm.configureWebhook({ url: functions.webhook.url, clientToken });
+    const reconcileIntervalMs = options.reconcileIntervalMs ?? LOCAL_DEFAULTS.reconcileIntervalMs;
+    const reconcileTimer =
+      reconcileIntervalMs === false
+        ? undefined
+        : startReconcileTimer({
+            url: functions.reconcile.url,
+            intervalMs: reconcileIntervalMs,
+            onFailure: (reason) => options.onLine?.('reconcile-timer', reason, 'stderr'),
+          });
+    // Pushed last, so it stops first: no pass reaches a function that is shutting down.
+    if (reconcileTimer) cleanups.push(() => reconcileTimer.stop());
 
     return {
       projectId,
@@ -233,6 +254,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         RBM_SANDBOX_URL: rbm.url,
       },
       logs: () => servers.flatMap((server) => server.logs()),
+      reconcileTimer,
       stop,
     };
   } catch (error) {

@@ -14,6 +14,7 @@ import { withDeadline } from '../../shared/deadline.js';
 import { OutcomePublisher } from '../../shared/events/outcome-publisher.js';
 import { processInbound } from '../../shared/inbound/process-inbound.js';
 import { TransientError } from '../../shared/inbound/transient-error.js';
+import { withInjectedPublishFaults } from '../../shared/pubsub/fault-injection.js';
 import { RbmClient } from '../../shared/rbm/client.js';
 import { serveCloudEvent } from '../../shared/runtime/cloud-event.js';
 import { lazy, loadConfig, type Platform } from '../../shared/runtime/platform.js';
@@ -68,7 +69,13 @@ function setup(platform: Platform) {
       now,
       claimLeaseMs: config.claimLeaseMs,
       keywords: config.keywords,
-      events: new OutcomePublisher({ publish, topics: config.topics, store, logger }),
+      // Test fault injection reaches only the events, so their redelivery path can be exercised.
+      events: new OutcomePublisher({
+        publish: withInjectedPublishFaults(publish, platform.env, logger),
+        topics: config.topics,
+        store,
+        logger,
+      }),
       recordConsent: async (change: Parameters<typeof applyConsentChange>[1]) => {
         const result = await applyConsentChange(db, change, now);
         await publishConsentChanges(result, { db, publish, topicId: config.consentTopic });

@@ -16,6 +16,8 @@ export const inboundSpec = cloudEventFunction({
     'RBM_USER_MESSAGES_TOPIC',
     'RBM_STATUS_TOPIC',
     'RBM_FALLBACK_TOPIC',
+    // Test fault injection on status and fallback events; inert unless the Pub/Sub emulator is in use.
+    'RBM_FAULT_PUBLISH_FAIL_FIRST_SHARE',
     'RBM_CONSENT_TOPIC',
     'RBM_OPT_OUT_KEYWORDS',
     'RBM_OPT_IN_KEYWORDS',

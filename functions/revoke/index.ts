@@ -5,6 +5,7 @@ import { OutcomePublisher } from '../../shared/events/outcome-publisher.js';
 import { ApiError } from '../../shared/errors.js';
 import { errorResult, type HttpResult } from '../../shared/http/response.js';
 import { revokeMessage, type RevokeOutcome } from '../../shared/outbound/revoke-message.js';
+import { withInjectedPublishFaults } from '../../shared/pubsub/fault-injection.js';
 import { RbmClient } from '../../shared/rbm/client.js';
 import { serveHttp } from '../../shared/runtime/http.js';
 import { lazy, loadConfig } from '../../shared/runtime/platform.js';
@@ -23,7 +24,12 @@ serveHttp(
         logger,
         store,
         rbm: new RbmClient(config.rbm, { logger }),
-        events: new OutcomePublisher({ publish: platform.publisher(), topics: config.topics, store, logger }),
+        events: new OutcomePublisher({
+          publish: withInjectedPublishFaults(platform.publisher(), platform.env, logger),
+          topics: config.topics,
+          store,
+          logger,
+        }),
       };
     });
   },

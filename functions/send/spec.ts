@@ -8,6 +8,8 @@ export const sendSpec = httpFunction({
     ...RBM_CLIENT_ENV,
     'RBM_STATUS_TOPIC',
     'RBM_FALLBACK_TOPIC',
+    // Test fault injection on status and fallback events; inert unless the Pub/Sub emulator is in use.
+    'RBM_FAULT_PUBLISH_FAIL_FIRST_SHARE',
     'RBM_CONSENT_MODE',
     'RBM_CAPABILITY_TTL_S',
     'RBM_CAPABILITY_NEGATIVE_TTL_S',

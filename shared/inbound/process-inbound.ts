@@ -41,7 +41,7 @@ export interface InboundDeps {
 }
 
 /** A redelivery publishes events queued this long ago or more; newer ones may still be in their writer's hands. */
-const REDELIVERY_PUBLISH_AFTER_MS = 5_000;
+export const REDELIVERY_PUBLISH_AFTER_MS = 5_000;
 
 export type InboundOutcome =
   | 'rejected'
@@ -100,7 +100,7 @@ async function apply(
         messageId: payload.messageId,
         agentId,
         phoneNumber: payload.phoneNumber,
-        fact: deliveryFact(payload.eventType, payload.sendTime ?? now),
+        fact: deliveryFact(payload.eventType, payload.sendTime ?? now, now),
       });
       // A failed publish is retried by Pub/Sub's redelivery of this event, which finds the entry still queued.
       const report = result.written
@@ -178,7 +178,8 @@ async function apply(
   }
 }
 
-function deliveryFact(eventType: DeliveryEventType, at: Date): DeliveryFact {
+/** `at` is when the event happened (its sendTime); `receivedAt` when the project learned of it. */
+function deliveryFact(eventType: DeliveryEventType, at: Date, receivedAt: Date): DeliveryFact {
   switch (eventType) {
     case 'DELIVERED':
       return { kind: 'delivered', at };
@@ -187,7 +188,9 @@ function deliveryFact(eventType: DeliveryEventType, at: Date): DeliveryFact {
     case 'TTL_EXPIRATION_REVOKED':
       return { kind: 'expired', at };
     case 'TTL_EXPIRATION_REVOKE_FAILED':
-      return { kind: 'revokeFailed', source: 'ttl', at };
+      // The grace for a DELIVERED counts from the receipt: a callback RBM retried for hours must not
+      // find its grace already over.
+      return { kind: 'revokeFailed', source: 'ttl', at: receivedAt };
   }
 }
 

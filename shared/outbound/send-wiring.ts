@@ -5,6 +5,7 @@
 import { loadConsentMode, loadEventTopics } from '../config/functions.js';
 import { loadRbmConfig } from '../config/rbm.js';
 import { OutcomePublisher } from '../events/outcome-publisher.js';
+import { withInjectedPublishFaults } from '../pubsub/fault-injection.js';
 import { RbmClient } from '../rbm/client.js';
 import { lazy, loadConfig, type Platform } from '../runtime/platform.js';
 import { AgentMessageStore } from '../store/agent-messages.js';
@@ -27,7 +28,7 @@ export function sendPath(platform: Platform): () => SendDeps {
       logger: platform.logger,
       consent: { mode: config.consentMode, get: (phoneNumber) => getConsent(db, phoneNumber) },
       events: new OutcomePublisher({
-        publish: platform.publisher(),
+        publish: withInjectedPublishFaults(platform.publisher(), platform.env, platform.logger),
         topics: config.topics,
         store,
         logger: platform.logger,

@@ -1,9 +1,11 @@
 /**
- * Fault injection for the soak test: a {@link Publish} decorator that fails the first publish attempt of a
- * share of messages, so the webhook answers 500 and RBM (the fake) retries the callback.
+ * Fault injection for the soak and integration tests: a {@link Publish} decorator that fails the first publish
+ * attempt of a share of messages, so the webhook answers 500 and RBM (the fake) retries the callback, and a
+ * status or fallback event stays queued on its record for a later publish.
  *
- * Which messages fail is decided by a hash of the topic and the data, so the retry of the same callback (same
- * bytes) is recognised and succeeds. It is active only when `RBM_FAULT_PUBLISH_FAIL_FIRST_SHARE` is set AND
+ * Which messages fail is decided by a hash of the topic and the message's identity: its `eventKey` attribute
+ * when it has one (a republished event may be serialised differently), else its bytes. So the retry of the same
+ * callback or event is recognised and succeeds. It is active only when `RBM_FAULT_PUBLISH_FAIL_FIRST_SHARE` is set AND
  * `PUBSUB_EMULATOR_HOST` points at the emulator; against real Pub/Sub the variable is ignored with a warning.
  */
 import { createHash } from 'node:crypto';
@@ -40,8 +42,9 @@ export function messagePosition(topicId: string, data: Buffer): { key: string; p
 /** `publish`, failing the first attempt of each message whose position is below `share`. */
 export function failFirstAttempts(publish: Publish, share: number): Publish {
   const failedOnce = new Set<string>();
-  return async (topicId, data, attributes) => {
-    const { key, position } = messagePosition(topicId, data);
+  return async (topicId, data, attributes, options) => {
+    const identity = attributes?.eventKey === undefined ? data : Buffer.from(attributes.eventKey);
+    const { key, position } = messagePosition(topicId, identity);
     if (position < share && !failedOnce.has(key)) {
       failedOnce.add(key);
       if (failedOnce.size > MEMORY) {
@@ -52,7 +55,7 @@ export function failFirstAttempts(publish: Publish, share: number): Publish {
         `injected fault (${FAULT_SHARE_VARIABLE}): first publish attempt failed`,
       );
     }
-    return publish(topicId, data, attributes);
+    return publish(topicId, data, attributes, options);
   };
 }
 

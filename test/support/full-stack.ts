@@ -53,6 +53,8 @@ export async function startFullStack(options: FakeRbmOptions = {}): Promise<Full
     agentId: TEST_AGENT_ID,
     clientToken: CLIENT_TOKEN,
     rbm: options,
+    // These tests count what is published: no background reconcile pass.
+    reconcileIntervalMs: false,
     env: {
       send: quick,
       revoke: quick,

@@ -79,6 +79,18 @@ describe('failFirstAttempts', () => {
       await expect(all('t', data)).resolves.toBeDefined();
     }
   });
+
+  it('recognises an event by its eventKey attribute, however its data is serialised the second time', async () => {
+    const all = failFirstAttempts(recordingPublish().publish, 1);
+    const attributes = { eventKey: 'm1/SENT' };
+    await expect(all('status', Buffer.from('{"a":1,"b":2}'), attributes)).rejects.toBeInstanceOf(
+      InjectedPublishFault,
+    );
+    await expect(all('status', Buffer.from('{"b":2,"a":1}'), attributes)).resolves.toBeDefined();
+    await expect(all('status', Buffer.from('{"a":1,"b":2}'), { eventKey: 'm1/READ' })).rejects.toBeInstanceOf(
+      InjectedPublishFault,
+    );
+  });
 });
 
 describe('withInjectedPublishFaults', () => {
