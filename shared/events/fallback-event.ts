@@ -1,5 +1,5 @@
 /** The event published when a fallback decision is made, if the message's policy publishes it. */
-import type { AgentMessageRecord } from '../delivery-state.js';
+import type { AgentMessageRecord } from '../message-record.js';
 import {
   DEFAULT_FALLBACK_POLICY,
   policyPublishes,

@@ -3,37 +3,11 @@
  * and its new events in one write, publishes them, then removes the confirmed ones; whatever stays
  * unconfirmed (a crash, a failed publish) is republished later. Consumers de-duplicate on `eventKey`.
  */
-import type { AgentMessageRecord } from '../delivery-state.js';
-import {
-  fallbackEventAttributes,
-  fallbackEventFor,
-  type FallbackEventAttributes,
-  type FallbackEventData,
-} from './fallback-event.js';
-import {
-  statusEventAttributes,
-  statusEventFor,
-  type StatusEventAttributes,
-  type StatusEventData,
-} from './status-event.js';
+import type { AgentMessageRecord, OutboxEntry } from '../message-record.js';
+import { fallbackEventAttributes, fallbackEventFor } from './fallback-event.js';
+import { statusEventAttributes, statusEventFor } from './status-event.js';
 
-/** Plain JSON (strings, numbers, booleans, null, maps), so it is stored as it is. */
-export type OutboxEntry =
-  | {
-      eventKey: string;
-      topic: 'status';
-      data: StatusEventData;
-      attributes: StatusEventAttributes;
-      queuedAt: string;
-    }
-  | {
-      eventKey: string;
-      topic: 'fallback';
-      data: FallbackEventData;
-      attributes: FallbackEventAttributes;
-      queuedAt: string;
-    };
-
+export type { OutboxEntry };
 export type OutboxTopic = OutboxEntry['topic'];
 
 /** The events the change from `before` (undefined: the record is new) to `after` must publish, in order. */
@@ -43,12 +17,24 @@ export function outboxFor(before: AgentMessageRecord | undefined, after: AgentMe
   const status = statusEventFor(before, after);
   if (status !== undefined) {
     const attributes = statusEventAttributes(status);
-    entries.push({ eventKey: attributes.eventKey, topic: 'status', data: status, attributes, queuedAt });
+    entries.push({
+      eventKey: attributes.eventKey,
+      topic: 'status',
+      data: { ...status },
+      attributes,
+      queuedAt,
+    });
   }
   const fallback = fallbackEventFor(before, after);
   if (fallback !== undefined) {
     const attributes = fallbackEventAttributes(fallback);
-    entries.push({ eventKey: attributes.eventKey, topic: 'fallback', data: fallback, attributes, queuedAt });
+    entries.push({
+      eventKey: attributes.eventKey,
+      topic: 'fallback',
+      data: { ...fallback },
+      attributes,
+      queuedAt,
+    });
   }
   return entries;
 }

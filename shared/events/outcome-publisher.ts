@@ -4,7 +4,7 @@
  * publishes it later, so nothing is lost; consumers de-duplicate on `eventKey`.
  */
 import { withDeadline } from '../deadline.js';
-import type { AgentMessageRecord } from '../delivery-state.js';
+import type { AgentMessageRecord } from '../message-record.js';
 import type { Logger } from '../log/logger.js';
 import type { Publish } from '../pubsub/publisher.js';
 import type { MutationResult } from '../store/optimistic.js';

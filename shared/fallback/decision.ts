@@ -53,3 +53,11 @@ export function policyPublishes(policy: FallbackPolicy, certainty: FallbackCerta
       return true;
   }
 }
+
+export const TIMER_RULES = ['afterFailedRevoke', 'afterExpireTime', 'pendingTimeout'] as const;
+/**
+ * - `afterFailedRevoke`: a revoke (the caller's, or RBM's at expiry) failed and no DELIVERED came within grace.
+ * - `afterExpireTime`: the message's expiry passed by the grace period with no DELIVERED/READ nor TTL event.
+ * - `pendingTimeout`: RBM never answered the create (the record is still PENDING).
+ */
+export type TimerRule = (typeof TIMER_RULES)[number];

@@ -3,7 +3,7 @@
  * Pure; the state machine calls it inside the same transition, so a state and its decision are always
  * written together.
  */
-import type { AgentMessageRecord, DeliveryFact, MessageState, StoredError } from '../delivery-state.js';
+import type { AgentMessageRecord, DeliveryFact, MessageState, StoredError } from '../message-record.js';
 import { timerApplies } from './timers.js';
 import { DEFAULT_FALLBACK_POLICY, policyDecides, type FallbackVerdict } from './decision.js';
 

@@ -2,15 +2,10 @@
  * The project's own timers, for messages whose outcome RBM may never report: reconcile asks which rule is
  * due for a record, revokes the message once, and applies the answer as a `timerRevoke` fact.
  */
-import type { AgentMessageRecord } from '../delivery-state.js';
+import type { TimerRule } from './decision.js';
+import type { AgentMessageRecord } from '../message-record.js';
 
-export const TIMER_RULES = ['afterFailedRevoke', 'afterExpireTime', 'pendingTimeout'] as const;
-/**
- * - `afterFailedRevoke`: a revoke (the caller's, or RBM's at expiry) failed and no DELIVERED came within grace.
- * - `afterExpireTime`: the message's expiry passed by the grace period with no DELIVERED/READ nor TTL event.
- * - `pendingTimeout`: RBM never answered the create (the record is still PENDING).
- */
-export type TimerRule = (typeof TIMER_RULES)[number];
+export { TIMER_RULES, type TimerRule } from './decision.js';
 
 export interface TimerSettings {
   /** How long to wait for a DELIVERED before a timer rule fires (`RBM_FALLBACK_GRACE_S`). */
