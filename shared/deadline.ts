@@ -1,6 +1,10 @@
 /** Bounding how long a piece of work may take, so a hung dependency becomes a quick, retryable failure. */
+import { GrpcCode } from './grpc-status.js';
 
+/** Carries DEADLINE_EXCEEDED's code, as the client libraries' own deadline errors do: callers treat it as transient. */
 export class DeadlineExceededError extends Error {
+  readonly code = GrpcCode.DEADLINE_EXCEEDED;
+
   constructor(what: string, ms: number) {
     super(`${what} did not finish within ${ms} ms`);
     this.name = 'DeadlineExceededError';

@@ -13,6 +13,8 @@ export const sendSpec = httpFunction({
     'RBM_CONSENT_MODE',
     'RBM_CAPABILITY_TTL_S',
     'RBM_CAPABILITY_NEGATIVE_TTL_S',
+    // Deadline of each Firestore call (shared/store/storage-deadline.ts).
+    'FIRESTORE_DEADLINE_MS',
     // deleteAt of new records, for the Firestore TTL policy (shared/store/retention.ts).
     'RBM_AGENT_MESSAGE_RETENTION_DAYS',
   ],

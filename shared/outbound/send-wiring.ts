@@ -10,6 +10,7 @@ import { RbmClient } from '../rbm/client.js';
 import { lazy, loadConfig, type Platform } from '../runtime/platform.js';
 import { AgentMessageStore } from '../store/agent-messages.js';
 import { getConsent } from '../store/consents.js';
+import { storageDeadlineMs, withStorageDeadline } from '../store/storage-deadline.js';
 import type { SendDeps } from './send-message.js';
 
 export function sendPath(platform: Platform): () => SendDeps {
@@ -17,16 +18,24 @@ export function sendPath(platform: Platform): () => SendDeps {
     rbm: loadRbmConfig(env),
     topics: loadEventTopics(env),
     consentMode: loadConsentMode(env),
+    storageDeadlineMs: storageDeadlineMs(env),
   }));
   return lazy(() => {
     const db = platform.firestore();
-    const store = new AgentMessageStore(db);
+    // A hung Firestore answers 503 (with the message id) within the function's budget, not after minutes.
+    const bounded = config.storageDeadlineMs;
+    const store = withStorageDeadline(new AgentMessageStore(db), bounded, 'agentMessages');
+    const consents = withStorageDeadline(
+      { get: (phone: string) => getConsent(db, phone) },
+      bounded,
+      'consents',
+    );
     return {
       agentId: config.rbm.agentId,
       store,
       rbm: new RbmClient(config.rbm, { logger: platform.logger }),
       logger: platform.logger,
-      consent: { mode: config.consentMode, get: (phoneNumber) => getConsent(db, phoneNumber) },
+      consent: { mode: config.consentMode, get: (phoneNumber) => consents.get(phoneNumber) },
       events: new OutcomePublisher({
         publish: withInjectedPublishFaults(platform.publisher(), platform.env, platform.logger),
         topics: config.topics,

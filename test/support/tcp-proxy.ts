@@ -12,6 +12,7 @@ export interface TcpProxy {
    * a client's own deadline ends.
    */
   hang(): void;
+  /** Forward again (connections accepted while hanging are dropped, so their clients reconnect). */
   restore(): void;
   close(): Promise<void>;
 }
@@ -20,6 +21,8 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const [targetHost, targetPort] = target.split(':') as [string, string];
   let mode: 'open' | 'cut' | 'hang' = 'open';
   const sockets = new Set<Socket>();
+  /** Connections accepted while hanging: dropped on restore, so clients reconnect instead of waiting on them. */
+  const hung = new Set<Socket>();
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -31,6 +34,8 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     }
     if (mode === 'hang') {
       track(client);
+      hung.add(client);
+      client.on('close', () => hung.delete(client));
       client.on('error', () => client.destroy());
       client.resume(); // read and discard: the peer's writes never block, and it never hears back
       return;
@@ -62,6 +67,7 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     },
     restore: () => {
       mode = 'open';
+      for (const socket of hung) socket.destroy();
     },
     close: async () => {
       dropAll();
