@@ -252,6 +252,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         RBM_CAPABILITIES_URL: functions.capabilities.url,
         RBM_FILES_URL: functions.files.url,
         RBM_SANDBOX_URL: rbm.url,
+        // The business topics, for tools that tail them (their names carry the stack's prefix).
+        RBM_USER_MESSAGES_TOPIC: topics.userMessages,
+        RBM_STATUS_TOPIC: topics.messageStatus,
+        RBM_FALLBACK_TOPIC: topics.fallback,
+        RBM_CONSENT_TOPIC: topics.consentChanges,
       },
       logs: () => servers.flatMap((server) => server.logs()),
       reconcileTimer,

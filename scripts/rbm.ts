@@ -1,64 +1,46 @@
 /**
  * `npm run rbm -- <command>`: the common moves against a running local stack (`npm start`), configured by the
- * `export …` lines it prints.
- *
- *   send <phone> <text…>                 send a text message
- *   send <phone> --json <file|inline>     send an AgentMessage (a bare contentMessage is wrapped)
- *        [--idempotency-key KEY] [--message-id UUID]
- *   revoke <phone> <messageId>            revoke a message
- *   show <messageId>                      print the message's Firestore record
- *   tail                                  print each new user message published to rbm-user-messages
- *   dead-letters list|replay [--max N]    inbound's dead letters (docs/operations.md); also against a project
+ * `export …` lines it prints. USAGE below lists the commands; the query, conversation and tail commands live in
+ * scripts/rbm/. dead-letters works against a project too (docs/operations.md).
  */
 import { readFile } from 'node:fs/promises';
 import { emulatorFirestore } from '../devtools/emulator-clients.js';
 import { messageIdOf, revokeAgentMessage, sendAgentMessage } from '../devtools/clients/functions-client.js';
-import type { FunctionAnswer } from '../devtools/clients/functions-client.js';
+import type { FallbackPolicy } from '../devtools/clients/functions-client.js';
 import { agentMessageRecord, printable } from '../devtools/clients/records.js';
-import { maskPhone, MissingStackEnvError, stackEnv } from '../devtools/clients/stack-env.js';
-import { tailUserMessages } from '../devtools/clients/user-messages-tail.js';
+import { MissingStackEnvError, stackEnv } from '../devtools/clients/stack-env.js';
 import { deadLetterClients } from '../devtools/clients/dead-letter-clients.js';
 import { formatList, listDeadLetters, replayDeadLetters } from '../devtools/dead-letters.js';
+import { parseArgs, positiveInteger, printAnswer, UsageError, type ParsedArgs } from './rbm/cli.js';
+import { capabilities, list, read, status, typing, upload } from './rbm/query-commands.js';
+import { tail } from './rbm/tail-command.js';
 
 const USAGE = `Usage: npm run rbm -- <command>
 
   send <phone> <text…>                 send a text message
   send <phone> --json <file|inline>    send an AgentMessage (a bare contentMessage is wrapped)
        [--idempotency-key KEY] [--message-id UUID]
+       [--fallback-policy none|safe|critical] [--correlation-id ID]
   revoke <phone> <messageId>           revoke a message
   show <messageId>                     print the message's Firestore record
-  tail                                 print each new user message (topic rbm-user-messages)
+  status <messageId> [--phone P]       the message's record from the query API (messages function)
+  list <phone> [--state S]             the phone's agent messages, newest first
+       [--page-size N] [--page-token T]
+  read <userMessageId> [--phone P]     the agent reads the user's message (READ, events function)
+  typing <phone>                       the agent is typing (IS_TYPING)
+  capabilities <phone> [--fresh]       what the phone supports (cached; --fresh asks RBM again)
+  upload <url> [--thumbnail URL]       create an RBM file from a URL (files function), once per URL
+  tail [user-messages]                 each new user message (topic rbm-user-messages)
+  tail status|fallback|consents        each status event, fallback decision or consent change
   dead-letters list [--max N]          what rbm-inbound-dead-letter-hold holds (nothing is acknowledged)
   dead-letters replay [--max N]        republish held messages to rbm-inbound, acknowledging each after
        [--prefix P]                    Terraform's name_prefix, when the deployment uses one
 
 The stack's URLs come from the environment: run \`npm start\` and paste the export lines it prints.
+status and read take the phone from the local Firestore when --phone is not given. Phone numbers in
+the output are masked to their last four digits.
 dead-letters needs only GOOGLE_CLOUD_PROJECT: with the emulator variables it works on the local stack,
 without them on the project, with Application Default Credentials.`;
-
-class UsageError extends Error {}
-
-interface ParsedArgs {
-  readonly positional: string[];
-  readonly flags: Map<string, string>;
-}
-
-function parseArgs(args: readonly string[]): ParsedArgs {
-  const positional: string[] = [];
-  const flags = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
-    if (arg.startsWith('--')) {
-      const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-      const value = inline ?? args[++i];
-      if (name === undefined || value === undefined) throw new UsageError(`${arg} needs a value`);
-      flags.set(name, value);
-    } else {
-      positional.push(arg);
-    }
-  }
-  return { positional, flags };
-}
 
 async function agentMessageFrom(json: string): Promise<unknown> {
   const text = json.trimStart().startsWith('{') ? json : await readFile(json, 'utf8');
@@ -76,10 +58,13 @@ async function agentMessageFrom(json: string): Promise<unknown> {
   return 'contentMessage' in parsed ? parsed : { contentMessage: parsed };
 }
 
-function printAnswer(answer: FunctionAnswer): void {
-  const body = answer.json === undefined ? answer.text : JSON.stringify(answer.json, null, 2);
-  console.log(`HTTP ${answer.status}${answer.replayed ? ' (idempotent replay)' : ''}`);
-  if (body !== '') console.log(body);
+function fallbackPolicyFrom(value: string | undefined): FallbackPolicy | undefined {
+  if (value === undefined) return undefined;
+  const policy = value.toLowerCase();
+  if (policy !== 'none' && policy !== 'safe' && policy !== 'critical') {
+    throw new UsageError('--fallback-policy must be none, safe or critical');
+  }
+  return policy;
 }
 
 async function send(args: ParsedArgs): Promise<number> {
@@ -91,6 +76,8 @@ async function send(args: ParsedArgs): Promise<number> {
   const env = stackEnv(['RBM_SEND_URL']);
   const idempotencyKey = args.flags.get('idempotency-key');
   const messageId = args.flags.get('message-id');
+  const fallbackPolicy = fallbackPolicyFrom(args.flags.get('fallback-policy'));
+  const correlationId = args.flags.get('correlation-id');
   const answer = await sendAgentMessage({
     sendUrl: env.RBM_SEND_URL,
     phone,
@@ -98,6 +85,8 @@ async function send(args: ParsedArgs): Promise<number> {
       json === undefined ? { contentMessage: { text: words.join(' ') } } : await agentMessageFrom(json),
     ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
     ...(messageId === undefined ? {} : { messageId }),
+    ...(fallbackPolicy === undefined ? {} : { fallbackPolicy }),
+    ...(correlationId === undefined ? {} : { correlationId }),
   });
   printAnswer(answer);
   const id = messageIdOf(answer);
@@ -131,38 +120,6 @@ async function show(args: ParsedArgs): Promise<number> {
   } finally {
     await db.terminate();
   }
-}
-
-async function tail(): Promise<number> {
-  const env = stackEnv(['PUBSUB_EMULATOR_HOST', 'GOOGLE_CLOUD_PROJECT']);
-  const tailer = await tailUserMessages({
-    pubsubHost: env.PUBSUB_EMULATOR_HOST,
-    projectId: env.GOOGLE_CLOUD_PROJECT,
-    onMessage: ({ json }) => {
-      const message = json as Record<string, unknown>;
-      const phone = typeof message.phoneNumber === 'string' ? maskPhone(message.phoneNumber) : '?';
-      const kind = typeof message.kind === 'string' ? message.kind : 'message';
-      const payload = kind in message ? message[kind] : message;
-      console.log(
-        `${new Date().toISOString()}  from ${phone}  ${kind}  ${JSON.stringify(payload)}  (id ${String(message.messageId)})`,
-      );
-    },
-    onError: (error) => console.error(`subscription error: ${error.message}`),
-  });
-  console.log('Waiting for user messages on rbm-user-messages (Ctrl-C to stop)…');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await tailer.close();
-  return 0;
-}
-
-function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new UsageError(`--${flag} must be a positive integer`);
-  return parsed;
 }
 
 async function deadLetters(args: ParsedArgs): Promise<number> {
@@ -211,8 +168,20 @@ async function main(argv: readonly string[]): Promise<number> {
       return revoke(args);
     case 'show':
       return show(args);
+    case 'status':
+      return status(args);
+    case 'list':
+      return list(args);
+    case 'read':
+      return read(args);
+    case 'typing':
+      return typing(args);
+    case 'capabilities':
+      return capabilities(args);
+    case 'upload':
+      return upload(args);
     case 'tail':
-      return tail();
+      return tail(args);
     case 'dead-letters':
       return deadLetters(args);
     case undefined:

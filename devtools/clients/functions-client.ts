@@ -1,4 +1,7 @@
-/** Calls the running send and revoke functions over HTTP (their RBM-compatible paths, docs/http-api.md). */
+/**
+ * Calls the running send and revoke functions over HTTP (their RBM-compatible paths, docs/http-api.md), with the
+ * one call helper the other function clients share.
+ */
 
 export interface FunctionAnswer {
   readonly status: number;
@@ -6,7 +9,11 @@ export interface FunctionAnswer {
   readonly json: unknown;
   readonly text: string;
   readonly replayed: boolean;
+  /** Response headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
 }
+
+export type FallbackPolicy = 'none' | 'safe' | 'critical';
 
 export interface SendRequest {
   readonly sendUrl: string;
@@ -15,9 +22,14 @@ export interface SendRequest {
   readonly agentMessage: unknown;
   readonly messageId?: string;
   readonly idempotencyKey?: string;
+  /** The `Fallback-Policy` header: which fallback decisions are published for the message. */
+  readonly fallbackPolicy?: FallbackPolicy;
+  /** The `Correlation-Id` header, echoed in the message's status and fallback events. */
+  readonly correlationId?: string;
 }
 
-async function call(url: string, init: RequestInit): Promise<FunctionAnswer> {
+/** One HTTP call to a function; a connection failure says which stack is not answering. */
+export async function callFunction(url: string, init: RequestInit): Promise<FunctionAnswer> {
   let response: Response;
   try {
     response = await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
@@ -39,17 +51,20 @@ async function call(url: string, init: RequestInit): Promise<FunctionAnswer> {
     json,
     text,
     replayed: response.headers.get('idempotent-replayed') === 'true',
+    headers: Object.fromEntries(response.headers.entries()),
   };
 }
 
 export function sendAgentMessage(request: SendRequest): Promise<FunctionAnswer> {
   const query = request.messageId === undefined ? '' : `?messageId=${encodeURIComponent(request.messageId)}`;
   const url = `${request.sendUrl}/v1/phones/${encodeURIComponent(request.phone)}/agentMessages${query}`;
-  return call(url, {
+  return callFunction(url, {
     method: 'POST',
     headers: {
       'Content-Type': 'application/json',
       ...(request.idempotencyKey === undefined ? {} : { 'Idempotency-Key': request.idempotencyKey }),
+      ...(request.fallbackPolicy === undefined ? {} : { 'Fallback-Policy': request.fallbackPolicy }),
+      ...(request.correlationId === undefined ? {} : { 'Correlation-Id': request.correlationId }),
     },
     body: JSON.stringify(request.agentMessage),
   });
@@ -61,7 +76,18 @@ export function revokeAgentMessage(
   messageId: string,
 ): Promise<FunctionAnswer> {
   const url = `${revokeUrl}/v1/phones/${encodeURIComponent(phone)}/agentMessages/${encodeURIComponent(messageId)}`;
-  return call(url, { method: 'DELETE' });
+  return callFunction(url, { method: 'DELETE' });
+}
+
+/** The `reason` of the answer's `google.rpc.ErrorInfo` detail, e.g. `RECIPIENT_UNSUBSCRIBED`. */
+export function errorReasonOf(answer: FunctionAnswer): string | undefined {
+  const details = (answer.json as { error?: { details?: unknown } } | undefined)?.error?.details;
+  if (!Array.isArray(details)) return undefined;
+  for (const detail of details as unknown[]) {
+    const reason = (detail as { reason?: unknown } | null)?.reason;
+    if (typeof reason === 'string') return reason;
+  }
+  return undefined;
 }
 
 /** The message id of a send answer (`name: phones/{phone}/agentMessages/{id}`). */

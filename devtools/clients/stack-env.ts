@@ -5,6 +5,10 @@
 export const STACK_VARIABLES = {
   RBM_SEND_URL: 'the send function’s URL',
   RBM_REVOKE_URL: 'the revoke function’s URL',
+  RBM_MESSAGES_URL: 'the messages function’s URL',
+  RBM_EVENTS_URL: 'the events function’s URL',
+  RBM_CAPABILITIES_URL: 'the capabilities function’s URL',
+  RBM_FILES_URL: 'the files function’s URL',
   RBM_SANDBOX_URL: 'the RBM sandbox’s URL',
   FIRESTORE_EMULATOR_HOST: 'the Firestore emulator (host:port)',
   PUBSUB_EMULATOR_HOST: 'the Pub/Sub emulator (host:port)',
