@@ -1,7 +1,7 @@
 /**
  * The life of an accepted agent message on the fake platform: delivery (at once, or when an offline phone comes
- * online), read, TTL expiry (revoked, or a revoke that fails), and the webhook callbacks each of those sends. A
- * message whose outcome was dropped takes no further part in any of it.
+ * online), read, TTL expiry (revoked, or a revoke that fails), a revoke that loses the race with a delivery, and
+ * the webhook callbacks each of those sends. A message whose outcome was dropped takes no further part in any of it.
  */
 import { deliveredEvent, readEvent, ttlRevokedEvent, ttlRevokeFailedEvent } from './payloads.js';
 import type { InboundPayload } from './payloads.js';
@@ -86,6 +86,25 @@ export class MessageDelivery {
     if (!isWaiting(message)) return false;
     message.outcomeDropped = true;
     this.state.changed();
+    return true;
+  }
+
+  /** Marks a waiting message so that its next revoke loses the race with its delivery. */
+  raceRevoke(message: StoredMessage): boolean {
+    if (message.outcomeDropped || !isWaiting(message)) return false;
+    message.revokeRace = true;
+    return true;
+  }
+
+  /**
+   * A revoke of a message marked by raceRevoke: the answer will say revoked, but the delivery was already on its
+   * way. Consumes the mark; true when the revoke lost the race (the message is now delivered).
+   */
+  revokeLosesRace(message: StoredMessage): boolean {
+    if (message.revokeRace !== true) return false;
+    delete message.revokeRace;
+    if (message.outcomeDropped || !isWaiting(message)) return false;
+    this.deliverNow(message);
     return true;
   }
 

@@ -76,6 +76,7 @@ export async function startFakeRbm(options: FakeRbmOptions = {}): Promise<FakeRb
     expire: (messageId, opts) =>
       delivery.expire(requireMessage(messageId), opts?.callback, opts?.revokeFails === true),
     dropOutcome: (messageId) => delivery.dropOutcome(requireMessage(messageId)),
+    raceRevoke: (messageId) => delivery.raceRevoke(requireMessage(messageId)),
     setAutoDeliver: (value) => delivery.setAutoDeliver(value),
     setAutoEvents: (value) => delivery.setAutoEvents(value),
     configureWebhook: (target) => sender.configure(target),

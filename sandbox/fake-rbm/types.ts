@@ -116,7 +116,8 @@ export interface RecordedCall {
   /** An id this agent already used (message or event id, one namespace; or a capability request id): RBM ignores
    * the call, so it is answered with the original response and changes nothing. */
   duplicate: boolean;
-  fault: 'status' | 'hang' | 'destroy' | undefined;
+  /** `revokeRace`: a delete answered 200 for a message that was delivered all the same (see raceRevoke). */
+  fault: 'status' | 'hang' | 'destroy' | 'revokeRace' | undefined;
   readonly at: Date;
 }
 
@@ -138,6 +139,8 @@ export interface StoredMessage {
   readonly createdAt: Date;
   /** Nothing more happens to it: never delivered, and no callback of its own (DELIVERED, READ, TTL) is sent. */
   outcomeDropped?: boolean;
+  /** Its next revoke loses the race with a delivery in flight: answered 200, and delivered all the same. */
+  revokeRace?: boolean;
 }
 
 export type AgentEventType = 'READ' | 'IS_TYPING';
@@ -227,6 +230,13 @@ export interface FakeRbm {
   /** A pending or queued message stays so for good: it is never delivered and sends no callback (a revoke still
    * finds it). False, changing nothing, for a message in another state. */
   dropOutcome(messageId: string): boolean;
+  /**
+   * RBM's revoke race, on request: the next revoke of this pending or queued message is answered 200 (its call
+   * recorded with `fault: 'revokeRace'`), yet the message is delivered right after, with the phone's automatic
+   * callbacks, as when a delivery is already in flight. False, changing nothing, for a message in another state or
+   * whose outcome was dropped.
+   */
+  raceRevoke(messageId: string): boolean;
   setAutoDeliver(autoDeliver: boolean): void;
   setAutoEvents(autoEvents: AutoEvents | undefined): void;
   configureWebhook(target: WebhookTarget | undefined): void;

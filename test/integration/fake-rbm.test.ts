@@ -477,4 +477,31 @@ describe('fake RBM: webhook callbacks', () => {
     expect(fake.message(silent)?.state).toBe('revoked');
     expect(fake.dropOutcome(silent)).toBe(false);
   });
+
+  it('races a revoke on request: answered 200, delivered all the same, the next revoke a plain 404', async () => {
+    fake.configureWebhook({ url: webhook.url, clientToken: CLIENT_TOKEN });
+    await fake.setPhone(OTHER_PHONE, 'offline', { autoEvents: { deliver: true, read: false } });
+    const raced = randomUUID();
+    const plain = randomUUID();
+    await create(fake, OTHER_PHONE, raced);
+    await create(fake, OTHER_PHONE, plain);
+    expect(fake.raceRevoke(raced)).toBe(true);
+
+    expect(await revoke(fake, OTHER_PHONE, raced)).toMatchObject({ status: 200, json: {} });
+    expect(await revoke(fake, OTHER_PHONE, plain)).toMatchObject({ status: 200, json: {} });
+    await fake.callbacksSettled();
+    expect(fake.message(raced)?.state).toBe('delivered');
+    expect(fake.message(plain)?.state).toBe('revoked');
+    expect(webhook.requests.map((request) => payloadOf(request))).toEqual([
+      expect.objectContaining({ eventType: 'DELIVERED', messageId: raced }),
+    ]);
+    expect(fake.deletes().map((call) => [call.messageId, call.fault])).toEqual([
+      [raced, 'revokeRace'],
+      [plain, undefined],
+    ]);
+    expect((await revoke(fake, OTHER_PHONE, raced)).status).toBe(404);
+    // Only a message still waiting for the phone can race: one delivered, revoked or dropped cannot.
+    expect(fake.raceRevoke(raced)).toBe(false);
+    expect(fake.raceRevoke(plain)).toBe(false);
+  });
 });

@@ -60,7 +60,10 @@ export function createAgentMessage(context: RouteContext, call: RecordedCall, ph
   return okAnswer(response);
 }
 
-/** 200 while the message waits for the phone; 404 once delivered (or unknown). */
+/**
+ * 200 while the message waits for the phone; 404 once delivered (or unknown). A message marked with raceRevoke
+ * is answered 200 and delivered all the same.
+ */
 export function deleteAgentMessage(context: RouteContext, call: RecordedCall, phone: string): ApiAnswer {
   const message =
     call.messageId === undefined
@@ -68,6 +71,10 @@ export function deleteAgentMessage(context: RouteContext, call: RecordedCall, ph
       : context.state.messageForAgent(callerAgentKey(call), call.messageId);
   if (!message || message.phone !== phone || !(message.state === 'pending' || message.state === 'queued')) {
     return NOT_FOUND_ANSWER;
+  }
+  if (context.delivery.revokeLosesRace(message)) {
+    call.fault = 'revokeRace';
+    return okAnswer({});
   }
   message.state = 'revoked';
   context.state.changed();
