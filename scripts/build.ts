@@ -7,10 +7,11 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FUNCTION_NAMES } from '../functions/catalog.js';
+import { FRAMEWORK_PACKAGE as FRAMEWORK, functionBundleOptions } from './bundle-options.js';
+import { renderGatewayOpenApi } from './render-gateway-openapi.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const rootPackage = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
-const FRAMEWORK = '@google-cloud/functions-framework';
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((name) => !(FUNCTION_NAMES as readonly string[]).includes(name));
@@ -18,29 +19,17 @@ if (unknown.length > 0) throw new Error(`not in functions/catalog.ts: ${unknown.
 const names = requested.length > 0 ? requested : FUNCTION_NAMES;
 
 await Promise.all(names.map(bundle));
-console.log(`built ${names.map((n) => `dist/${n}`).join(', ')}`);
+// The API Gateway document Terraform deploys with the functions (terraform/gateway.tf).
+await renderGatewayOpenApi();
+console.log(`built ${names.map((n) => `dist/${n}`).join(', ')}, dist/gateway/openapi2.yaml`);
 
 async function bundle(name: string): Promise<void> {
   const outdir = path.join(root, 'dist', name);
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
-  const result = await build({
-    entryPoints: [path.join(root, 'functions', name, 'index.ts')],
-    outfile: path.join(outdir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    sourcemap: true,
-    minifySyntax: true,
-    external: [FRAMEWORK],
-    // `import.meta.url` has no CommonJS equivalent; give bundled ESM-only code the file URL.
-    banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    define: { 'import.meta.url': '__importMetaUrl' },
-    legalComments: 'linked',
-    metafile: true,
-    logLevel: 'warning',
-  });
+  const result = await build(
+    functionBundleOptions(path.join(root, 'functions', name, 'index.ts'), path.join(outdir, 'index.js')),
+  );
   const manifest = {
     name: `rbm-functions-${name}`,
     version: rootPackage.version,

@@ -1,0 +1,134 @@
+/**
+ * The OpenAPI 2.0 (Swagger) document Google Cloud API Gateway takes, rendered from docs/openapi.yaml: each
+ * gateway operation with its function as backend (`x-google-backend`) and API-key security, key in the `key`
+ * query parameter or the `x-api-key` header. Pure: the caller says where each function is, so the build
+ * renders Terraform placeholders and the local gateway its loopback URLs (docs/gateway.md).
+ */
+import { stringify } from 'yaml';
+import { gatewayOperations, type DocumentedParameter, type OpenApiDocument } from './document.js';
+
+/**
+ * How long the gateway waits for a function. At least the longest function timeout of terraform/functions.tf,
+ * so each function's own timeout ends a slow request first (API Gateway's default is 15 s, shorter than send's
+ * retry budget).
+ */
+export const BACKEND_DEADLINE_SECONDS = 300;
+
+export const API_KEY_QUERY_PARAMETER = 'key';
+export const API_KEY_HEADER = 'x-api-key';
+
+export interface GatewayBackend {
+  readonly address: string;
+  readonly path_translation: 'APPEND_PATH_TO_ADDRESS';
+  /** The function's URL: Cloud Run accepts an ID token whose audience is its URL. */
+  readonly jwt_audience: string;
+  readonly deadline: number;
+}
+
+export interface Swagger2Parameter {
+  readonly name: string;
+  readonly in: 'path' | 'query';
+  readonly required: boolean;
+  readonly type: string;
+  readonly description?: string;
+}
+
+export interface GatewayOperation {
+  readonly operationId: string;
+  readonly summary: string;
+  readonly parameters?: readonly Swagger2Parameter[];
+  readonly responses: Readonly<Record<string, { readonly description: string }>>;
+  readonly 'x-rbm-function': string;
+  readonly 'x-google-backend': GatewayBackend;
+}
+
+export interface GatewayDocument {
+  readonly swagger: '2.0';
+  readonly info: { readonly title: string; readonly description: string; readonly version: string };
+  readonly schemes: readonly string[];
+  readonly produces: readonly string[];
+  readonly securityDefinitions: Readonly<
+    Record<string, { type: 'apiKey'; name: string; in: 'query' | 'header' }>
+  >;
+  readonly security: ReadonlyArray<Readonly<Record<string, readonly string[]>>>;
+  readonly paths: Readonly<Record<string, Readonly<Record<string, GatewayOperation>>>>;
+}
+
+/** `${send_url}`: what Terraform's templatefile() replaces with the function's URL (terraform/gateway.tf). */
+export function terraformPlaceholder(functionName: string): string {
+  return `\${${functionName}_url}`;
+}
+
+const SWAGGER_TYPES = new Set(['string', 'integer', 'number', 'boolean']);
+
+function swaggerParameter(parameter: DocumentedParameter): Swagger2Parameter | undefined {
+  if (parameter.in !== 'path' && parameter.in !== 'query') return undefined;
+  return {
+    name: parameter.name,
+    in: parameter.in,
+    required: parameter.in === 'path' || parameter.required,
+    type: parameter.type !== undefined && SWAGGER_TYPES.has(parameter.type) ? parameter.type : 'string',
+    ...(parameter.description === undefined ? {} : { description: parameter.description.trim() }),
+  };
+}
+
+export function renderGatewayDocument(
+  document: OpenApiDocument,
+  addressOf: (functionName: string) => string,
+): GatewayDocument {
+  const paths: Record<string, Record<string, GatewayOperation>> = {};
+  for (const operation of gatewayOperations(document)) {
+    const address = addressOf(operation.functionName);
+    const parameters = operation.parameters.flatMap((p) => swaggerParameter(p) ?? []);
+    const responses = Object.fromEntries(
+      Object.entries(operation.responses).map(([status, description]) => [
+        status,
+        { description: description.trim() || status },
+      ]),
+    );
+    (paths[operation.path] ??= {})[operation.method] = {
+      operationId: operation.operationId,
+      summary: operation.summary,
+      ...(parameters.length > 0 ? { parameters } : {}),
+      responses,
+      'x-rbm-function': operation.functionName,
+      'x-google-backend': {
+        address,
+        path_translation: 'APPEND_PATH_TO_ADDRESS',
+        jwt_audience: address,
+        deadline: BACKEND_DEADLINE_SECONDS,
+      },
+    };
+  }
+  return {
+    swagger: '2.0',
+    info: {
+      title: document.info.title,
+      description: `Rendered from docs/openapi.yaml (${document.info.version}) for Google Cloud API Gateway.`,
+      version: document.info.version,
+    },
+    schemes: ['https'],
+    produces: ['application/json'],
+    securityDefinitions: {
+      api_key: { type: 'apiKey', name: API_KEY_QUERY_PARAMETER, in: 'query' },
+      api_key_header: { type: 'apiKey', name: API_KEY_HEADER, in: 'header' },
+    },
+    security: [{ api_key: [] }, { api_key_header: [] }],
+    paths,
+  };
+}
+
+/**
+ * The document as YAML for Terraform's templatefile(): the only template sequences in it are the backends'
+ * placeholders, so nothing else is interpolated by accident.
+ */
+export function gatewayDocumentText(gateway: GatewayDocument, placeholders: readonly string[]): string {
+  const text = `# Generated by npm run build from docs/openapi.yaml: do not edit.\n${stringify(gateway, { lineWidth: 0 })}`;
+  const allowed = new Set(placeholders);
+  for (const [sequence] of text.matchAll(/[$%]\{[^}]*\}?/g)) {
+    if (!allowed.has(sequence)) {
+      throw new Error(`the gateway document would make templatefile() interpolate ${sequence}`);
+    }
+  }
+  return text;
+}
