@@ -8,12 +8,14 @@ import { runDemo, type DemoEndpoints } from './demo/scenario.js';
 import { EmulatorStartError } from '../devtools/emulators.js';
 import { REPO_ROOT } from '../devtools/function-server.js';
 import { startLocalStack, type LocalStack } from '../devtools/local-stack.js';
+import { topicName } from '../devtools/clients/topic-tail.js';
 
 const REQUIRED = [
   'RBM_SEND_URL',
   'RBM_REVOKE_URL',
   'RBM_SANDBOX_URL',
   'FIRESTORE_EMULATOR_HOST',
+  'PUBSUB_EMULATOR_HOST',
   'GOOGLE_CLOUD_PROJECT',
 ] as const;
 
@@ -36,11 +38,14 @@ async function runningStack(): Promise<DemoEndpoints | undefined> {
     return undefined;
   }
   const endpoints: DemoEndpoints = {
-    sendUrl: env.RBM_SEND_URL!,
-    revokeUrl: env.RBM_REVOKE_URL!,
+    // Through the gateway when the stack has one; devtools/clients sends its key with each call.
+    sendUrl: env.RBM_API_URL || env.RBM_SEND_URL!,
+    revokeUrl: env.RBM_API_URL || env.RBM_REVOKE_URL!,
     sandboxUrl: env.RBM_SANDBOX_URL!,
     firestoreHost: env.FIRESTORE_EMULATOR_HOST!,
+    pubsubHost: env.PUBSUB_EMULATOR_HOST!,
     projectId: env.GOOGLE_CLOUD_PROJECT!,
+    fallbackTopic: topicName('fallback', env),
   };
   const reachable = await Promise.all([
     answers(`${endpoints.sandboxUrl}/sandbox/api/state`),
@@ -75,7 +80,9 @@ async function main(): Promise<number> {
       revokeUrl: stack.functions.revoke.url,
       sandboxUrl: stack.rbm.url,
       firestoreHost: stack.emulators.firestoreHost,
+      pubsubHost: stack.emulators.pubsubHost,
       projectId: stack.projectId,
+      fallbackTopic: stack.topics.fallback,
     };
   }
   try {

@@ -15,6 +15,14 @@ export interface SandboxClient {
   reply(phone: string, text: string): Promise<{ messageId: string; webhookStatus: number }>;
   /** The phone's view of an agent message (`pending`, `queued`, `delivered`, `read`, `revoked`, …). */
   phoneState(messageId: string): Promise<string | null>;
+  /** The message's TTL passes: RBM revokes it (TTL_EXPIRATION_REVOKED), or with `revokeFails` cannot
+   * (TTL_EXPIRATION_REVOKE_FAILED). */
+  expire(messageId: string, options?: { revokeFails?: boolean }): Promise<void>;
+  /** The user taps Unsubscribe or Subscribe: the keyword message and RBM's event, with the webhook's answers. */
+  tapConsent(
+    phone: string,
+    choice: 'unsubscribe' | 'subscribe',
+  ): Promise<{ keywordWebhookStatus: number; eventWebhookStatus: number }>;
 }
 
 export function sandboxClient(sandboxUrl: string): SandboxClient {
@@ -42,6 +50,17 @@ export function sandboxClient(sandboxUrl: string): SandboxClient {
     },
     tapSuggestion: async (phone, tap) => sent(await request('POST', `${phonePath(phone)}/suggestion`, tap)),
     reply: async (phone, text) => sent(await request('POST', `${phonePath(phone)}/reply`, { text })),
+    expire: async (messageId, options) => {
+      const action = options?.revokeFails ? 'expire-revoke-fails' : 'expire';
+      await request('POST', `/agentMessages/${encodeURIComponent(messageId)}/${action}`);
+    },
+    tapConsent: async (phone, choice) => {
+      const tap = (await request('POST', `${phonePath(phone)}/${choice}`)) as {
+        keyword: { webhookStatus: number };
+        eventWebhookStatus: number;
+      };
+      return { keywordWebhookStatus: tap.keyword.webhookStatus, eventWebhookStatus: tap.eventWebhookStatus };
+    },
     phoneState: async (messageId) =>
       (
         (await request('GET', `/agentMessages/${encodeURIComponent(messageId)}`)) as {

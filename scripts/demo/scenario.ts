@@ -1,7 +1,8 @@
 /**
  * The demo's conversation against a running stack: a rich card with chips to a sandbox phone that delivers,
- * reads and taps a chip; a message queued for an offline phone and revoked. Each step checks the state the
- * backend recorded in Firestore; the run passes only if every step ended as expected.
+ * reads and taps a chip; a message queued for an offline phone and revoked; an OTP that expires there, with the
+ * published fallback decision; a PROMOTION refused after the user unsubscribed (outcomes.ts). Each step checks
+ * the state the backend recorded in Firestore; the run passes only if every step ended as expected.
  */
 import { randomUUID } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
@@ -11,8 +12,9 @@ import { agentMessageRecord, userMessageRecord, watchTransitions } from '../../d
 import type { RecordJson, Transition } from '../../devtools/clients/records.js';
 import { sandboxClient } from '../../devtools/clients/sandbox-client.js';
 import { maskPhone } from '../../devtools/clients/stack-env.js';
+import { otpExpiry, unsubscribedPromotion, type OutcomeEndpoints, type StepContext } from './outcomes.js';
 
-export interface DemoEndpoints {
+export interface DemoEndpoints extends OutcomeEndpoints {
   readonly sendUrl: string;
   readonly revokeUrl: string;
   readonly sandboxUrl: string;
@@ -23,8 +25,10 @@ export interface DemoEndpoints {
 export interface DemoOptions {
   /** The phone that gets the card (reachable, auto deliver + read). Default +15550100101. */
   readonly cardPhone?: string;
-  /** The phone that is offline while a message is revoked. Default +15550100102. */
+  /** The phone that is offline while a message is revoked and an OTP expires. Default +15550100102. */
   readonly offlinePhone?: string;
+  /** The phone that unsubscribes. Default +15550100103. */
+  readonly unsubscribingPhone?: string;
   /** Per-step deadline. Default 30 s. */
   readonly stepTimeoutMs?: number;
   /** Receives each output line. */
@@ -43,6 +47,10 @@ export interface DemoResult {
   readonly cardMessageId: string;
   readonly revokedMessageId: string;
   readonly suggestionMessageId: string | undefined;
+  /** The OTP that expired. */
+  readonly otpMessageId: string;
+  /** The PROMOTION refused for the unsubscribed phone. */
+  readonly refusedMessageId: string;
 }
 
 const CHIP = { text: 'Track it', postbackData: 'track-parcel' } as const;
@@ -213,11 +221,25 @@ export async function runDemo(endpoints: DemoEndpoints, options: DemoOptions = {
       );
       await sandbox.configurePhone(offlinePhone, { state: 'offline' });
     }
+    const context: StepContext = { endpoints, sandbox, db, timeoutMs, print, step, transitionLine };
+    const otpMessageId = await otpExpiry(context, offlinePhone);
+    const refusedMessageId = await unsubscribedPromotion(
+      context,
+      options.unsubscribingPhone ?? '+15550100103',
+    );
     const ok = steps.every((s) => s.ok);
     print(
       `\n${ok ? 'Demo passed' : 'Demo FAILED'}: ${steps.filter((s) => s.ok).length}/${steps.length} steps as expected.`,
     );
-    return { ok, steps, cardMessageId, revokedMessageId, suggestionMessageId };
+    return {
+      ok,
+      steps,
+      cardMessageId,
+      revokedMessageId,
+      suggestionMessageId,
+      otpMessageId,
+      refusedMessageId,
+    };
   } finally {
     await db.terminate();
   }

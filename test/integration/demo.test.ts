@@ -1,6 +1,7 @@
 /**
  * The demo's scenario through a started local stack (on the test emulators): the card ends READ, the chip tap is
- * in userMessages, the offline phone's message ends REVOKED; and `npm run demo` pointed at that stack exits 0.
+ * in userMessages, the offline phone's message ends REVOKED, the OTP ends EXPIRED with its decision published, the
+ * PROMOTION to the unsubscribed phone is refused; and `npm run demo` pointed at that stack exits 0.
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -26,7 +27,9 @@ beforeAll(async () => {
     revokeUrl: stack.functions.revoke.url,
     sandboxUrl: stack.rbm.url,
     firestoreHost: context.firestoreHost,
+    pubsubHost: context.pubsubHost,
     projectId: context.projectId,
+    fallbackTopic: stack.topics.fallback,
   };
 });
 
@@ -51,10 +54,27 @@ it('runs the demo scenario: card READ, suggestion response stored, offline messa
     suggestionResponse: { postbackData: 'track-parcel' },
   });
   expect(stack!.rbm.message(result.revokedMessageId)?.state).toBe('revoked');
+  const otp = (await db.collection('agentMessages').doc(result.otpMessageId).get()).data();
+  expect(otp).toMatchObject({
+    state: 'EXPIRED',
+    fallbackPolicy: 'critical',
+    fallback: { reason: 'EXPIRED', certainty: 'NOT_DELIVERED' },
+  });
+  const refused = (await db.collection('agentMessages').doc(result.refusedMessageId).get()).data();
+  expect(refused).toMatchObject({
+    state: 'FAILED',
+    attempts: 0,
+    error: { reason: 'RECIPIENT_UNSUBSCRIBED' },
+  });
+  expect(stack!.rbm.message(result.refusedMessageId)).toBeUndefined();
 
   const output = lines.join('\n');
   expect(output).toMatch(/recorded timeline: created .* → SENT .* → DELIVERED .* → READ /);
   expect(output).toMatch(/recorded timeline: created .* → SENT .* → REVOKED /);
+  expect(output).toMatch(
+    /published on t\w+-rbm-fallback: \S+ {2}\S+ {2}EXPIRED \(NOT_DELIVERED\) {2}to \+\*+\d{4}/,
+  );
+  expect(output).toMatch(/the PROMOTION is refused: HTTP 400 RECIPIENT_UNSUBSCRIBED/);
   expect(output).not.toMatch(/\+1555\d{7}/); // phone numbers are masked
 });
 
