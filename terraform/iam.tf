@@ -7,12 +7,21 @@
 locals {
   pubsub_service_agent = "service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 
+  # What a gen2 function build needs, and no more (no roles/cloudbuild.builds.builder: its extra permissions,
+  # such as publishing to any topic or writing any bucket, serve no step of the build). Each is project-level
+  # because its resource is not Terraform's to name:
   build_service_account_roles = [
+    # pushes the built image to the gcf-artifacts repository, which Cloud Functions creates on first deploy
     "roles/artifactregistry.writer",
-    "roles/cloudbuild.builds.builder",
+    # writes the build's logs; log writing has no finer scope than the project
     "roles/logging.logWriter",
+    # reads the source archive from the bucket Cloud Functions stages it in (gcf-v2-sources-*), not ours
     "roles/storage.objectViewer",
   ]
+
+  # roles/datastore.user holds on the deployment's own Firestore database only: Firestore has no database-level
+  # IAM resource, so each project grant carries this IAM condition (docs/operations.md).
+  firestore_database_only = "resource.name == \"projects/${var.project_id}/databases/${google_firestore_database.default.name}\""
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -57,6 +66,11 @@ resource "google_project_iam_member" "send_datastore_user" {
   project = var.project_id
   role    = "roles/datastore.user"
   member  = "serviceAccount:${google_service_account.runtime["send"].email}"
+
+  condition {
+    title      = "rbm-firestore-database-only"
+    expression = local.firestore_database_only
+  }
 }
 
 resource "google_secret_manager_secret_iam_member" "send_reads_rbm_service_account_key" {
@@ -70,6 +84,11 @@ resource "google_project_iam_member" "revoke_datastore_user" {
   project = var.project_id
   role    = "roles/datastore.user"
   member  = "serviceAccount:${google_service_account.runtime["revoke"].email}"
+
+  condition {
+    title      = "rbm-firestore-database-only"
+    expression = local.firestore_database_only
+  }
 }
 
 resource "google_secret_manager_secret_iam_member" "revoke_reads_rbm_service_account_key" {
@@ -103,6 +122,11 @@ resource "google_project_iam_member" "inbound_datastore_user" {
   project = var.project_id
   role    = "roles/datastore.user"
   member  = "serviceAccount:${google_service_account.runtime["inbound"].email}"
+
+  condition {
+    title      = "rbm-firestore-database-only"
+    expression = local.firestore_database_only
+  }
 }
 
 resource "google_pubsub_topic_iam_member" "inbound_publishes_user_messages" {
@@ -113,14 +137,19 @@ resource "google_pubsub_topic_iam_member" "inbound_publishes_user_messages" {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
-# messages, events, capabilities, files. roles/datastore.user is project-wide (Firestore has no per-collection
-# IAM); what each function touches is noted on its grant.
+# messages, events, capabilities, files. roles/datastore.user is limited to the database (Firestore has no
+# per-collection IAM); what each function touches is noted on its grant.
 
 # messages reads agentMessages, userMessages and consents, and writes consents (and their history) on PUT.
 resource "google_project_iam_member" "messages_datastore_user" {
   project = var.project_id
   role    = "roles/datastore.user"
   member  = "serviceAccount:${google_service_account.runtime["messages"].email}"
+
+  condition {
+    title      = "rbm-firestore-database-only"
+    expression = local.firestore_database_only
+  }
 }
 
 resource "google_pubsub_topic_iam_member" "messages_publishes_consent_changes" {
@@ -142,6 +171,11 @@ resource "google_project_iam_member" "events_datastore_user" {
   project = var.project_id
   role    = "roles/datastore.user"
   member  = "serviceAccount:${google_service_account.runtime["events"].email}"
+
+  condition {
+    title      = "rbm-firestore-database-only"
+    expression = local.firestore_database_only
+  }
 }
 
 resource "google_secret_manager_secret_iam_member" "events_reads_rbm_service_account_key" {
@@ -156,6 +190,11 @@ resource "google_project_iam_member" "capabilities_datastore_user" {
   project = var.project_id
   role    = "roles/datastore.user"
   member  = "serviceAccount:${google_service_account.runtime["capabilities"].email}"
+
+  condition {
+    title      = "rbm-firestore-database-only"
+    expression = local.firestore_database_only
+  }
 }
 
 resource "google_secret_manager_secret_iam_member" "capabilities_reads_rbm_service_account_key" {
@@ -170,6 +209,11 @@ resource "google_project_iam_member" "files_datastore_user" {
   project = var.project_id
   role    = "roles/datastore.user"
   member  = "serviceAccount:${google_service_account.runtime["files"].email}"
+
+  condition {
+    title      = "rbm-firestore-database-only"
+    expression = local.firestore_database_only
+  }
 }
 
 resource "google_secret_manager_secret_iam_member" "files_reads_rbm_service_account_key" {
@@ -180,7 +224,7 @@ resource "google_secret_manager_secret_iam_member" "files_reads_rbm_service_acco
 }
 
 # ---------------------------------------------------------------------------------------------------------------
-# Build service account (project level is acceptable for a build identity).
+# Build service account: the roles of local.build_service_account_roles, each with its reason there.
 
 resource "google_project_iam_member" "build" {
   for_each = toset(local.build_service_account_roles)

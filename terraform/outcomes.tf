@@ -80,6 +80,11 @@ resource "google_project_iam_member" "reconcile_datastore_user" {
   project = var.project_id
   role    = "roles/datastore.user"
   member  = "serviceAccount:${google_service_account.runtime["reconcile"].email}"
+
+  condition {
+    title      = "rbm-firestore-database-only"
+    expression = local.firestore_database_only
+  }
 }
 
 resource "google_secret_manager_secret_iam_member" "reconcile_reads_rbm_service_account_key" {

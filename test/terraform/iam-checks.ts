@@ -37,19 +37,19 @@ const cloudRunIamTypes = ['google_cloud_run_v2_service_iam_member', 'google_clou
 /** What a function's runtime service account may do, exactly (docs/operations.md). */
 export const expectedRuntimeGrants: Record<FunctionName, string[]> = {
   send: [
-    'roles/datastore.user @ project',
+    'roles/datastore.user @ firestore:(default)',
     'roles/pubsub.publisher @ topic:rbm-fallback',
     'roles/pubsub.publisher @ topic:rbm-message-status',
     'roles/secretmanager.secretAccessor @ secret:rbm-service-account-key',
   ],
   revoke: [
-    'roles/datastore.user @ project',
+    'roles/datastore.user @ firestore:(default)',
     'roles/pubsub.publisher @ topic:rbm-fallback',
     'roles/pubsub.publisher @ topic:rbm-message-status',
     'roles/secretmanager.secretAccessor @ secret:rbm-service-account-key',
   ],
   reconcile: [
-    'roles/datastore.user @ project',
+    'roles/datastore.user @ firestore:(default)',
     'roles/pubsub.publisher @ topic:rbm-fallback',
     'roles/pubsub.publisher @ topic:rbm-message-status',
     'roles/secretmanager.secretAccessor @ secret:rbm-service-account-key',
@@ -59,7 +59,7 @@ export const expectedRuntimeGrants: Record<FunctionName, string[]> = {
     'roles/secretmanager.secretAccessor @ secret:rbm-webhook-client-token',
   ],
   inbound: [
-    'roles/datastore.user @ project',
+    'roles/datastore.user @ firestore:(default)',
     'roles/pubsub.publisher @ topic:rbm-consent-changes',
     'roles/pubsub.publisher @ topic:rbm-fallback',
     'roles/pubsub.publisher @ topic:rbm-message-status',
@@ -67,27 +67,27 @@ export const expectedRuntimeGrants: Record<FunctionName, string[]> = {
     'roles/secretmanager.secretAccessor @ secret:rbm-service-account-key',
   ],
   messages: [
-    'roles/datastore.user @ project',
+    'roles/datastore.user @ firestore:(default)',
     'roles/pubsub.publisher @ topic:rbm-consent-changes',
     'roles/secretmanager.secretAccessor @ secret:rbm-page-token-key',
   ],
   events: [
-    'roles/datastore.user @ project',
+    'roles/datastore.user @ firestore:(default)',
     'roles/secretmanager.secretAccessor @ secret:rbm-service-account-key',
   ],
   capabilities: [
-    'roles/datastore.user @ project',
+    'roles/datastore.user @ firestore:(default)',
     'roles/secretmanager.secretAccessor @ secret:rbm-service-account-key',
   ],
   files: [
-    'roles/datastore.user @ project',
+    'roles/datastore.user @ firestore:(default)',
     'roles/secretmanager.secretAccessor @ secret:rbm-service-account-key',
   ],
 };
 
+/** What a gen2 build needs (the reason for each is beside it in terraform/iam.tf). */
 export const expectedBuildGrants = [
   'roles/artifactregistry.writer @ project',
-  'roles/cloudbuild.builds.builder @ project',
   'roles/logging.logWriter @ project',
   'roles/storage.objectViewer @ project',
 ];
@@ -139,11 +139,35 @@ function cloudRunScope(attribute: string): ScopeReader {
   };
 }
 
+/** The IAM condition that limits a project grant to one Firestore database of the deployment. */
+const FIRESTORE_DATABASE_CONDITION =
+  /^resource\.name == "projects\/\$\{var\.project_id\}\/databases\/\$\{google_firestore_database\.(\w+)\.name\}"$/;
+
+/** A string value, or the value of the local it names (`${local.x}`). */
+function localOrString(config: TerraformConfig, value: HclValue | undefined): string | undefined {
+  const text = stringOf(value);
+  const local = /^\$\{local\.(\w+)\}$/.exec(text ?? '')?.[1];
+  return local === undefined ? text : stringOf(config.locals[local]);
+}
+
+/**
+ * "project"; "firestore:<database name>" when an IAM condition limits the grant to one Firestore database of
+ * the deployment; "project if <expression>" for any other condition.
+ */
+function projectScope(config: TerraformConfig, instance: Instance): string {
+  if (instance.body.project !== '${var.project_id}')
+    return `project:${JSON.stringify(instance.body.project)}`;
+  const condition = nestedBlock(instance.body, 'condition');
+  if (condition === undefined) return 'project';
+  const expression = localOrString(config, condition.expression) ?? JSON.stringify(condition.expression);
+  const database = FIRESTORE_DATABASE_CONDITION.exec(expression)?.[1];
+  const name =
+    database === undefined ? undefined : config.resource.google_firestore_database?.[database]?.name;
+  return typeof name === 'string' ? `firestore:${name}` : `project if ${expression}`;
+}
+
 const scopeReaders: Record<string, ScopeReader> = {
-  google_project_iam_member: (_config, instance) =>
-    instance.body.project === '${var.project_id}'
-      ? 'project'
-      : `project:${JSON.stringify(instance.body.project)}`,
+  google_project_iam_member: projectScope,
   google_pubsub_topic_iam_member: referenceScope('topic', 'topic'),
   google_pubsub_subscription_iam_member: referenceScope('subscription', 'subscription'),
   google_secret_manager_secret_iam_member: referenceScope('secret', 'secret_id'),

@@ -189,7 +189,7 @@ describe('removing any one required IAM binding fails a check', () => {
       .map(({ type, name }) => `${type}.${name}`)
       .sort();
     expect(present).toEqual(covered);
-    expect(repo.locals.build_service_account_roles).toHaveLength(4);
+    expect(repo.locals.build_service_account_roles).toHaveLength(3);
   });
 
   it.each(requiredBindings)('without %s (%s.%s)', async (_label, type, name) => {
