@@ -21,7 +21,7 @@ function grantBody(config: TerraformConfig, name: string): HclObject {
 describe('Firestore grants are limited to the database', () => {
   it('every roles/datastore.user grant of terraform/ is scoped to the (default) database', () => {
     const grants = datastoreGrants(repo);
-    expect(grants.length).toBeGreaterThanOrEqual(9);
+    expect(grants.length).toBeGreaterThanOrEqual(8);
     expect(grants.filter((grant) => grant.scope !== 'firestore:(default)')).toEqual([]);
   });
 
