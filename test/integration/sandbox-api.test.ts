@@ -1,7 +1,7 @@
 /**
  * The sandbox's HTTP API against a started local stack: phone states (offline queue delivered on going online,
- * unreachable → 404 and FAILED), a phone left for a person to read, user replies as signed callbacks, live updates
- * over server-sent events, and the page's files.
+ * unreachable → 404 and FAILED), a phone left for a person to read, features and dropped outcomes, user replies as
+ * signed callbacks, live updates over server-sent events, and the page's files.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
@@ -112,6 +112,41 @@ it('leaves a message for a person to read (manual mode), then Mark read sends DE
   );
   const record = await recordState(messageId, 'READ', 'deliveredAt');
   expect(record.readAt).toBeDefined();
+});
+
+it('sets a phone’s features without touching its mode, and drops outcomes per message or per phone', async () => {
+  const phone = testPhone();
+  await request(api('/phones'), { method: 'POST', body: { phone, mode: 'manual' } });
+  const features = ['RICHCARD_STANDALONE', 'ACTION_DIAL'];
+  expect((await request(api(phonePath(phone)), { method: 'POST', body: { features } })).status).toBe(200);
+  expect((await state()).phones.find((view) => view.phone === phone)).toMatchObject({
+    mode: 'manual',
+    features,
+  });
+  const badFeatures = await request(api(phonePath(phone)), {
+    method: 'POST',
+    body: { features: 'ACTION_DIAL' },
+  });
+  expect(badFeatures.status).toBe(400);
+
+  const { messageId } = await send(phone, { text: 'this one gets lost' });
+  await recordState(messageId, 'SENT');
+  const dropped = await request(api(`/agentMessages/${messageId}/drop-outcome`), {
+    method: 'POST',
+    body: {},
+  });
+  expect(dropped.json).toMatchObject({ phoneState: 'pending', outcomeDropped: true });
+  await request(api(`/agentMessages/${messageId}/read`), { method: 'POST', body: {} });
+  expect(stack.rbm.message(messageId)?.state).toBe('pending');
+  const item = (await state()).phones.find((view) => view.phone === phone)?.conversation[0];
+  expect(item).toMatchObject({ messageId, outcomeDropped: true, backend: { state: 'SENT' } });
+
+  const silent = testPhone();
+  await request(api('/phones'), { method: 'POST', body: { phone: silent, mode: 'drop-outcomes' } });
+  const lost = await send(silent, { text: 'lost on arrival' });
+  await recordState(lost.messageId, 'SENT');
+  expect(stack.rbm.message(lost.messageId)).toMatchObject({ state: 'pending', outcomeDropped: true });
+  expect((await state()).phones.find((view) => view.phone === silent)?.mode).toBe('drop-outcomes');
 });
 
 it('sends replies, locations and taps as signed callbacks that end in userMessages', async () => {
