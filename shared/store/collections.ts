@@ -13,6 +13,8 @@ export const COLLECTIONS = {
   capabilities: 'capabilities',
   files: 'files',
   campaigns: 'campaigns',
+  /** Subcollection of `campaigns/{campaignId}`: the recipient list, in chunks. */
+  campaignChunks: 'chunks',
 } as const;
 
 export type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];
