@@ -7,8 +7,15 @@
  */
 import { attachSandboxPage, type SandboxPage } from '../sandbox/app/index.js';
 import { startFakeRbm, type FakeRbm, type FakeRbmOptions } from '../sandbox/fake-rbm/index.js';
+import {
+  startFakeCloudTasks,
+  type FakeCloudTasks,
+  type FakeCloudTasksOptions,
+  type QueueSettings,
+} from '../sandbox/fake-cloud-tasks/index.js';
 import { startEmulators } from './emulators.js';
 import { startFunction, type FunctionServer } from './function-server.js';
+import { freePort } from './ports.js';
 import type { OutputStream } from './processes.js';
 import { provisionPubSub } from './provision-pubsub.js';
 import { startReconcileTimer, type ReconcileTimer } from './reconcile-timer.js';
@@ -44,6 +51,8 @@ export interface LocalStackOptions {
    * turns it off, for tests that drive reconcile themselves.
    */
   reconcileIntervalMs?: number | false;
+  /** Options of the fake Cloud Tasks that campaigns enqueue on (its queue's settings under `queues`). */
+  cloudTasks?: FakeCloudTasksOptions;
 }
 
 export interface StackTopics {
@@ -81,6 +90,9 @@ export interface LocalStack {
   logs(): string[];
   /** The timer that calls reconcile; undefined when `reconcileIntervalMs` is false. */
   reconcileTimer: ReconcileTimer | undefined;
+  /** The fake Cloud Tasks the campaigns function enqueues on, and the full name of its queue. */
+  cloudTasks: FakeCloudTasks;
+  campaignsQueue: string;
   stop(): Promise<void>;
 }
 
@@ -106,6 +118,46 @@ export interface StackSettings {
   clientToken: string;
   rbmUrl: string;
   topics: StackTopics;
+  /** Where campaigns enqueue and where their tasks come back (see campaignsSettings). */
+  campaigns?: CampaignsSettings;
+}
+
+export interface CampaignsSettings {
+  /** The fake Cloud Tasks' base URL. */
+  cloudTasksUrl: string;
+  /** Full queue name `projects/P/locations/local/queues/rbm-campaigns`. */
+  queue: string;
+  /** The campaigns function's own URL. */
+  dispatchUrl: string;
+  tasksServiceAccount: string;
+}
+
+/** The campaigns queue of a local stack: Terraform's queue name, in the location `local`. */
+export function localCampaignsQueue(projectId: string): string {
+  return `projects/${projectId}/locations/local/queues/rbm-campaigns`;
+}
+
+/**
+ * The local queue retries like a deployment's, sooner: a recipient whose send failed for a while (RBM 503s)
+ * is tried again within about a minute.
+ */
+export const LOCAL_CAMPAIGNS_QUEUE: QueueSettings = {
+  maxAttempts: 20,
+  minBackoffMs: 200,
+  maxBackoffMs: 5_000,
+};
+
+export function campaignsSettings(
+  projectId: string,
+  cloudTasksUrl: string,
+  dispatchUrl: string,
+): CampaignsSettings {
+  return {
+    cloudTasksUrl,
+    queue: localCampaignsQueue(projectId),
+    dispatchUrl,
+    tasksServiceAccount: `rbm-task-invoker@${projectId}.iam.gserviceaccount.com`,
+  };
 }
 
 /** The value the local stack gives each variable a function may declare; unset ones keep their defaults. */
@@ -129,6 +181,16 @@ export function localValue(variable: string, settings: StackSettings): string | 
       return settings.topics.fallback;
     case 'RBM_CONSENT_TOPIC':
       return settings.topics.consentChanges;
+    case 'CLOUD_TASKS_QUEUE':
+      return settings.campaigns?.queue;
+    case 'CLOUD_TASKS_ENDPOINT':
+      return settings.campaigns?.cloudTasksUrl;
+    case 'CLOUD_TASKS_AUTH':
+      return settings.campaigns && 'none';
+    case 'CAMPAIGNS_DISPATCH_URL':
+      return settings.campaigns?.dispatchUrl;
+    case 'CAMPAIGNS_TASKS_SERVICE_ACCOUNT':
+      return settings.campaigns?.tasksServiceAccount;
     default:
       return undefined;
   }
@@ -180,14 +242,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.rbm?.autoEvents ? { defaultAutoEvents: options.rbm.autoEvents } : {}),
     });
     cleanups.push(() => sandbox.close());
+    const campaignsQueue = localCampaignsQueue(projectId);
+    const cloudTasks = await startFakeCloudTasks({
+      ...options.cloudTasks,
+      queues: { [campaignsQueue]: LOCAL_CAMPAIGNS_QUEUE, ...options.cloudTasks?.queues },
+    });
+    cleanups.push(() => cloudTasks.stop());
+    // campaigns is told its own URL (where its tasks POST), so its port is chosen before it starts.
+    const ports = { ...options.ports, campaigns: options.ports?.campaigns ?? (await freePort()) };
+    const settings: StackSettings = {
+      agentId,
+      clientToken,
+      rbmUrl: rbm.url,
+      topics,
+      campaigns: campaignsSettings(projectId, cloudTasks.url, `http://127.0.0.1:${ports.campaigns}`),
+    };
 
     const servers = await Promise.all(
       FUNCTION_NAMES.map((name) =>
         startFunction({
           name,
-          ...(options.ports?.[name] ? { port: options.ports[name] } : {}),
+          ...(ports[name] ? { port: ports[name] } : {}),
           env: {
-            ...functionEnv(name, base, { agentId, clientToken, rbmUrl: rbm.url, topics }),
+            ...functionEnv(name, base, settings),
             ...options.env?.[name],
           },
           ...(options.onLine
@@ -252,6 +329,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         RBM_CAPABILITIES_URL: functions.capabilities.url,
         RBM_FILES_URL: functions.files.url,
         RBM_SANDBOX_URL: rbm.url,
+        RBM_CAMPAIGNS_URL: functions.campaigns.url,
         // The business topics, for tools that tail them (their names carry the stack's prefix).
         RBM_USER_MESSAGES_TOPIC: topics.userMessages,
         RBM_STATUS_TOPIC: topics.messageStatus,
@@ -260,6 +338,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       logs: () => servers.flatMap((server) => server.logs()),
       reconcileTimer,
+      cloudTasks,
+      campaignsQueue,
       stop,
     };
   } catch (error) {

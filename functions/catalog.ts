@@ -2,6 +2,7 @@
  * Every function of the product, declared once. The build, the local stack, the sandbox and the Terraform
  * tests all read this list; adding a function means adding its spec here (docs/development.md).
  */
+import { campaignsSpec } from './campaigns/spec.js';
 import { capabilitiesSpec } from './capabilities/spec.js';
 import { eventsSpec } from './events/spec.js';
 import { filesSpec } from './files/spec.js';
@@ -22,6 +23,7 @@ export const FUNCTION_SPECS = [
   eventsSpec,
   capabilitiesSpec,
   filesSpec,
+  campaignsSpec,
 ] as const;
 
 export type FunctionName = (typeof FUNCTION_SPECS)[number]['name'];

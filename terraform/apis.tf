@@ -7,6 +7,7 @@ locals {
     "cloudfunctions.googleapis.com",       # the four functions
     "cloudscheduler.googleapis.com",       # the reconcile job
     "cloudresourcemanager.googleapis.com", # data "google_project" (project number for the Pub/Sub service agent)
+    "cloudtasks.googleapis.com",           # the rbm-campaigns queue
     "firestore.googleapis.com",            # message state
     "iam.googleapis.com",                  # service accounts
     "iamcredentials.googleapis.com",       # OIDC tokens minted for the push subscription

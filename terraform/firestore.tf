@@ -162,6 +162,25 @@ resource "google_firestore_index" "agent_messages_by_campaign_and_state_newest_u
   }
 }
 
+# A campaign's counts (shared/store/campaigns.ts): one aggregation per state,
+#   count(agentMessages where campaignId == C and state == S)
+resource "google_firestore_index" "agent_messages_by_campaign_and_state" {
+  project     = var.project_id
+  database    = google_firestore_database.default.name
+  collection  = "agentMessages"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "campaignId"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+}
+
 #   userMessages where phoneNumber == P order by sendTime desc
 resource "google_firestore_index" "user_messages_by_phone_newest_send_time" {
   project     = var.project_id
@@ -191,6 +210,8 @@ locals {
     user_messages_location            = { collection = "userMessages", field = "location" }
     user_messages_suggestion_response = { collection = "userMessages", field = "suggestionResponse" }
     inbound_rejects_data              = { collection = "inboundRejects", field = "data" }
+    campaigns_agent_message           = { collection = "campaigns", field = "agentMessageJson" }
+    campaign_chunks_phone_numbers     = { collection = "chunks", field = "phoneNumbers" }
   }
 }
 

@@ -153,6 +153,27 @@ locals {
         RBM_SERVICE_ACCOUNT_KEY = google_secret_manager_secret.rbm_service_account_key.secret_id
       }
     }
+    campaigns = {
+      description      = "Campaigns: POST /v1/campaigns, GET /v1/campaigns/{id}, POST /v1/campaigns/{id}:cancel; its queue calls :enqueue and :dispatch."
+      ingress_settings = "ALLOW_ALL" # callers anywhere and the rbm-campaigns queue, restricted by IAM
+      max_instances    = var.function_max_instances
+      timeout_seconds  = 300 # a create stores up to 100,000 recipients; an :enqueue creates up to 1,000 tasks
+      environment = {
+        GOOGLE_CLOUD_PROJECT             = var.project_id
+        RBM_AGENT_ID                     = var.rbm_agent_id
+        RBM_API_ENDPOINT                 = var.rbm_api_endpoint
+        RBM_STATUS_TOPIC                 = google_pubsub_topic.message_status.name
+        RBM_FALLBACK_TOPIC               = google_pubsub_topic.fallback.name
+        RBM_CONSENT_MODE                 = var.consent_mode
+        RBM_AGENT_MESSAGE_RETENTION_DAYS = tostring(var.agent_message_retention_days)
+        CLOUD_TASKS_QUEUE                = google_cloud_tasks_queue.campaigns.id
+        CAMPAIGNS_DISPATCH_URL           = local.campaigns_url # campaigns.tf: why not service_config[0].uri
+        CAMPAIGNS_TASKS_SERVICE_ACCOUNT  = google_service_account.campaign_tasks.email
+      }
+      secrets = {
+        RBM_SERVICE_ACCOUNT_KEY = google_secret_manager_secret.rbm_service_account_key.secret_id
+      }
+    }
   }
 }
 
@@ -256,5 +277,6 @@ resource "google_cloudfunctions2_function" "function" {
     google_secret_manager_secret_iam_member.events_reads_rbm_service_account_key,
     google_secret_manager_secret_iam_member.capabilities_reads_rbm_service_account_key,
     google_secret_manager_secret_iam_member.files_reads_rbm_service_account_key,
+    google_secret_manager_secret_iam_member.campaigns_reads_rbm_service_account_key,
   ]
 }

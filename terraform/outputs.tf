@@ -40,6 +40,16 @@ output "files_url" {
   value       = google_cloudfunctions2_function.function["files"].service_config[0].uri
 }
 
+output "campaigns_url" {
+  description = "Base URL for campaigns (POST {url}/v1/campaigns, GET {url}/v1/campaigns/{id}, POST {url}/v1/campaigns/{id}:cancel)."
+  value       = google_cloudfunctions2_function.function["campaigns"].service_config[0].uri
+}
+
+output "campaigns_queue" {
+  description = "Full name of the Cloud Tasks queue that paces campaign dispatch (CLOUD_TASKS_QUEUE of campaigns)."
+  value       = google_cloud_tasks_queue.campaigns.id
+}
+
 output "reconcile_url" {
   description = "URL of reconcile (called every 5 minutes by the rbm-reconcile Cloud Scheduler job)."
   value       = google_cloudfunctions2_function.function["reconcile"].service_config[0].uri
@@ -97,6 +107,11 @@ output "reconcile_scheduler_service_account_email" {
 output "inbound_push_service_account_email" {
   description = "Service account in the OIDC token of the push subscription to inbound."
   value       = google_service_account.inbound_push.email
+}
+
+output "campaign_tasks_service_account_email" {
+  description = "Service account in the OIDC token of every campaign task; the only identity besides invoker_members that invokes campaigns."
+  value       = google_service_account.campaign_tasks.email
 }
 
 output "secret_ids" {

@@ -178,6 +178,52 @@ variable "pending_timeout_seconds" {
   }
 }
 
+variable "campaigns_queue_max_dispatches_per_second" {
+  type        = number
+  description = "Ceiling on task dispatches per second of the rbm-campaigns queue, over all campaigns at once (each campaign's ratePerSecond paces it below this). Cloud Tasks allows at most 500."
+  default     = 500
+
+  validation {
+    condition     = var.campaigns_queue_max_dispatches_per_second > 0 && var.campaigns_queue_max_dispatches_per_second <= 500
+    error_message = "campaigns_queue_max_dispatches_per_second must be above 0 and at most 500."
+  }
+}
+
+variable "campaigns_queue_max_concurrent_dispatches" {
+  type        = number
+  description = "Tasks of the rbm-campaigns queue in flight at once (1-5000)."
+  default     = 1000
+
+  validation {
+    condition     = var.campaigns_queue_max_concurrent_dispatches >= 1 && var.campaigns_queue_max_concurrent_dispatches <= 5000
+    error_message = "campaigns_queue_max_concurrent_dispatches must be from 1 to 5000."
+  }
+}
+
+variable "campaigns_queue_max_attempts" {
+  type        = number
+  description = "Attempts per campaign task, the first included; -1 for no limit (max_retry_duration still applies)."
+  default     = -1
+}
+
+variable "campaigns_queue_min_backoff" {
+  type        = string
+  description = "Wait before a campaign task's first retry, as a duration such as \"10s\"."
+  default     = "10s"
+}
+
+variable "campaigns_queue_max_backoff" {
+  type        = string
+  description = "Longest wait between retries of a campaign task, such as \"300s\"."
+  default     = "300s"
+}
+
+variable "campaigns_queue_max_retry_duration" {
+  type        = string
+  description = "How long a failing campaign task is retried, such as \"3600s\" (a recipient still PENDING after that is resolved by reconcile)."
+  default     = "3600s"
+}
+
 variable "labels" {
   type        = map(string)
   description = "Labels added to every resource that supports them."

@@ -42,6 +42,9 @@ export const terraformWiring: Readonly<Record<string, string>> = {
   RBM_AUTO_READ: '${var.auto_read ? "true" : "false"}',
   RBM_FALLBACK_GRACE_S: '${tostring(var.fallback_grace_seconds)}',
   RBM_PENDING_TIMEOUT_S: '${tostring(var.pending_timeout_seconds)}',
+  CLOUD_TASKS_QUEUE: '${google_cloud_tasks_queue.campaigns.id}',
+  CAMPAIGNS_DISPATCH_URL: '${local.campaigns_url}',
+  CAMPAIGNS_TASKS_SERVICE_ACCOUNT: '${google_service_account.campaign_tasks.email}',
 };
 
 /** Secret environment variables → the Secret Manager secret id they come from. */
@@ -357,6 +360,8 @@ const typesWithProject = [
   'google_pubsub_topic_iam_member',
   'google_pubsub_subscription_iam_member',
   'google_secret_manager_secret_iam_member',
+  'google_cloud_tasks_queue',
+  'google_cloud_tasks_queue_iam_member',
 ];
 
 const projectIdPattern = '[a-z][a-z0-9-]{4,28}[a-z0-9]';
@@ -537,6 +542,7 @@ export const requiredApis = [
   'artifactregistry.googleapis.com',
   'cloudbuild.googleapis.com',
   'cloudfunctions.googleapis.com',
+  'cloudtasks.googleapis.com',
   'firestore.googleapis.com',
   'iam.googleapis.com',
   'pubsub.googleapis.com',

@@ -83,6 +83,14 @@ export const expectedRuntimeGrants: Record<FunctionName, string[]> = {
     'roles/datastore.user @ firestore:(default)',
     'roles/secretmanager.secretAccessor @ secret:rbm-service-account-key',
   ],
+  campaigns: [
+    'roles/cloudtasks.enqueuer @ queue:rbm-campaigns',
+    'roles/datastore.user @ firestore:(default)',
+    'roles/iam.serviceAccountUser @ serviceAccount:rbm-task-invoker',
+    'roles/pubsub.publisher @ topic:rbm-fallback',
+    'roles/pubsub.publisher @ topic:rbm-message-status',
+    'roles/secretmanager.secretAccessor @ secret:rbm-service-account-key',
+  ],
 };
 
 /** What a gen2 build needs (the reason for each is beside it in terraform/iam.tf). */
@@ -97,6 +105,7 @@ export const expectedPushGrants = ['roles/run.invoker @ run:inbound'];
 /** Service accounts that exist for one job, by account id (without the name prefix), and all they may do. */
 export const expectedDedicatedGrants: Record<string, string[]> = {
   'rbm-reconcile-sched': ['roles/run.invoker @ run:reconcile'],
+  'rbm-task-invoker': ['roles/run.invoker @ run:campaigns'],
 };
 
 export const expectedPubSubAgentGrants = [
@@ -106,6 +115,7 @@ export const expectedPubSubAgentGrants = [
 ];
 
 export const expectedInvokerMembersGrants = [
+  'roles/run.invoker @ run:campaigns',
   'roles/run.invoker @ run:capabilities',
   'roles/run.invoker @ run:events',
   'roles/run.invoker @ run:files',
@@ -173,6 +183,7 @@ const scopeReaders: Record<string, ScopeReader> = {
   google_secret_manager_secret_iam_member: referenceScope('secret', 'secret_id'),
   google_service_account_iam_member: referenceScope('serviceAccount', 'service_account_id'),
   google_storage_bucket_iam_member: referenceScope('bucket', 'bucket'),
+  google_cloud_tasks_queue_iam_member: referenceScope('queue', 'name'),
   google_cloud_run_v2_service_iam_member: cloudRunScope('name'),
   google_cloud_run_service_iam_member: cloudRunScope('service'),
 };

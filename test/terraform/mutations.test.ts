@@ -178,6 +178,34 @@ const requiredBindings: Array<[string, string, string]> = [
     'reconcile_reads_rbm_service_account_key',
   ],
   ['scheduler invokes reconcile', 'google_cloud_run_v2_service_iam_member', 'scheduler_invokes_reconcile'],
+  ['campaigns: Firestore user', 'google_project_iam_member', 'campaigns_datastore_user'],
+  [
+    'campaigns: RBM key secret accessor',
+    'google_secret_manager_secret_iam_member',
+    'campaigns_reads_rbm_service_account_key',
+  ],
+  [
+    'campaigns: publisher on rbm-message-status',
+    'google_pubsub_topic_iam_member',
+    'campaigns_publishes_message_status',
+  ],
+  ['campaigns: publisher on rbm-fallback', 'google_pubsub_topic_iam_member', 'campaigns_publishes_fallback'],
+  [
+    'campaigns: enqueuer on rbm-campaigns',
+    'google_cloud_tasks_queue_iam_member',
+    'campaigns_enqueues_campaign_tasks',
+  ],
+  [
+    'campaigns: acts as the task identity',
+    'google_service_account_iam_member',
+    'campaigns_acts_as_campaign_tasks',
+  ],
+  [
+    'task identity invokes campaigns',
+    'google_cloud_run_v2_service_iam_member',
+    'campaign_tasks_invoke_campaigns',
+  ],
+  ['invoker_members invoke campaigns', 'google_cloud_run_v2_service_iam_member', 'campaigns_invokers'],
 ];
 
 const repo = await loadRepoTerraform();
