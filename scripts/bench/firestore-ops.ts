@@ -1,6 +1,8 @@
 /**
  * Firestore operations per message lifecycle, counted in-process: the shared library's send and inbound code
  * paths run against the emulator through a counting client (counting-firestore.ts), next to the design's target.
+ * Each step runs twice: with status events published (the product) and without a publisher, which is what the
+ * same path cost before status events existed. `npm run bench -- --only firestore-ops` runs just this.
  */
 import { randomUUID } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
@@ -16,6 +18,7 @@ import { RbmClient } from '../../shared/rbm/client.js';
 import { AgentMessageStore } from '../../shared/store/agent-messages.js';
 import { TEXT_MESSAGE } from './cold-start.js';
 import { countingFirestore, newCounts, type OperationCounts } from './counting-firestore.js';
+import { table } from './markdown-table.js';
 
 export interface OperationTarget {
   readonly reads: number;
@@ -25,21 +28,36 @@ export interface OperationTarget {
 
 export interface OperationRow {
   readonly step: string;
+  /** With status events published and confirmed. */
   readonly measured: OperationCounts;
   readonly target: OperationTarget;
   readonly publishes: number;
+  /** The same step without an event publisher: what it cost before status events. Absent from older runs. */
+  readonly withoutEvents?: OperationCounts;
 }
 
-/** The design's target per step: the fewest operations the contract and the optimistic-write design allow. */
+/**
+ * The design's target per step, with status events: the fewest operations the contract and the
+ * optimistic-write design allow. A state change writes its event with the record and confirms it after the
+ * publish with one more update on the write's own time: a write, never a read.
+ */
 export const TARGETS: Readonly<Record<string, OperationTarget>> = {
   send: {
     reads: 0,
-    writes: 2,
-    note: '1 create (PENDING before the RBM call) + 1 update (SENT) on its write time',
+    writes: 3,
+    note: '1 create (PENDING before the RBM call) + 1 update (SENT) on its write time + 1 update confirming the SENT event',
   },
-  DELIVERED: { reads: 1, writes: 1, note: '1 read + 1 update with a lastUpdateTime precondition' },
-  READ: { reads: 1, writes: 1, note: '1 read + 1 update with a lastUpdateTime precondition' },
-  lifecycle: { reads: 2, writes: 4, note: 'send + DELIVERED + READ' },
+  DELIVERED: {
+    reads: 1,
+    writes: 2,
+    note: '1 read + 1 update with a lastUpdateTime precondition + 1 update confirming its event',
+  },
+  READ: {
+    reads: 1,
+    writes: 2,
+    note: '1 read + 1 update with a lastUpdateTime precondition + 1 update confirming its event',
+  },
+  lifecycle: { reads: 2, writes: 7, note: 'send + DELIVERED + READ' },
   'duplicate event': { reads: 1, writes: 0, note: 'the read finds the eventId applied' },
   'send replay': { reads: 1, writes: 0, note: '1 failed create (ALREADY_EXISTS) + 1 read, no RBM call' },
   'user message': { reads: 0, writes: 2, note: '1 create (claim) + 1 update (PUBLISHED); published once' },
@@ -64,6 +82,16 @@ export async function countOperations(options: {
   agentId: string;
   phone: string;
 }): Promise<OperationRow[]> {
+  const withEvents = await countLifecycle(options, true);
+  const withoutEvents = await countLifecycle(options, false);
+  return withEvents.map((row, i) => ({ ...row, withoutEvents: withoutEvents[i]?.measured ?? newCounts() }));
+}
+
+/** One message through every step, with or without an event publisher. */
+async function countLifecycle(
+  options: { db: Firestore; rbm: FakeRbm; agentId: string; phone: string },
+  publishEvents: boolean,
+): Promise<OperationRow[]> {
   let current = newCounts();
   const db = countingFirestore(options.db, () => current);
   const store = new AgentMessageStore(db);
@@ -76,12 +104,17 @@ export async function countOperations(options: {
     publishes += 1;
     return String(publishes);
   };
-  const events = new OutcomePublisher({
+  const publisher = new OutcomePublisher({
     publish,
     topics: { status: 'rbm-message-status', fallback: 'rbm-fallback' },
     store,
     logger: silent,
   });
+  // Without a publisher the events stay on the record, unpublished: the writes of the state change alone.
+  const nothingPublished = { published: 0, failed: 0 };
+  const events: InboundDeps['events'] = publishEvents
+    ? publisher
+    : { afterWrite: async () => nothingPublished, queued: async () => nothingPublished };
   const inboundDeps: InboundDeps = {
     db,
     store,
@@ -116,7 +149,7 @@ export async function countOperations(options: {
         idempotencyKey: undefined,
         body: TEXT_MESSAGE,
       },
-      { agentId: rbm.agentId, store, rbm, logger: silent, events },
+      { agentId: rbm.agentId, store, rbm, logger: silent, ...(publishEvents ? { events } : {}) },
     );
   await step('send', async () => {
     const result = await send();
@@ -143,4 +176,43 @@ export async function countOperations(options: {
   await step('user message', () => processInbound(pushData(reply), undefined, inboundDeps));
   await step('duplicate user message', () => processInbound(pushData(reply), undefined, inboundDeps));
   return rows;
+}
+
+/** The BENCHMARKS.md section: each step with status events, and what it cost without them. */
+export function firestoreOpsSection(rows: readonly OperationRow[]): string {
+  const before = (row: OperationRow) =>
+    row.withoutEvents === undefined ? '–' : `${row.withoutEvents.reads} / ${row.withoutEvents.writes}`;
+  return [
+    '## Firestore operations per message',
+    '',
+    'Counted by running the shared library (send-message.ts, process-inbound.ts) in-process against the emulator',
+    'through a counting client (scripts/bench/counting-firestore.ts). Failed writes (ALREADY_EXISTS) are listed apart.',
+    'Each step also runs without an event publisher: the cost of the same path before status events existed.',
+    '',
+    table(
+      [
+        'step',
+        'reads',
+        'writes',
+        'failed writes',
+        'without status events: reads / writes',
+        'target reads',
+        'target writes',
+        'target',
+        'Pub/Sub publishes',
+      ],
+      rows.map((r) => [
+        r.step,
+        r.measured.reads,
+        r.measured.writes,
+        r.measured.failedWrites,
+        before(r),
+        r.target.reads,
+        r.target.writes,
+        r.target.note,
+        r.publishes,
+      ]),
+    ),
+    '',
+  ].join('\n');
 }

@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick]`: measures on the real emulators and the built bundles, then writes
  * docs/benchmarks/bench.json (raw numbers) and BENCHMARKS.md. Not part of the test run. Build first.
- * `npm run bench -- --only body-limits` measures the oversized bodies alone and prints their table.
+ * `npm run bench -- --only body-limits` measures the oversized bodies alone and prints their table;
+ * `--only firestore-ops` counts the Firestore operations per message again and updates their rows.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -27,6 +28,7 @@ import {
   type ColdStartVariant,
 } from './cold-start.js';
 import { countOperations } from './firestore-ops.js';
+import { runFirestoreOpsOnly } from './firestore-ops-only.js';
 import { measureInbound } from './inbound-throughput.js';
 import { measureQueryApi, queryApiSection } from './query-api.js';
 import { bodyLimitsSection, renderMarkdown, type BenchResults } from './markdown.js';
@@ -66,6 +68,11 @@ if (values.only === 'query-api') {
     log,
   });
   console.log(queryApiSection(queryApi));
+  process.exit(0);
+}
+
+if (values.only === 'firestore-ops') {
+  await runFirestoreOpsOnly({ projectId: PROJECT_ID, agentId: AGENT_ID, phone: PHONE, log });
   process.exit(0);
 }
 

@@ -7,7 +7,7 @@ import type { SoakReport } from '../soak/run.js';
 import type { BodyLimitRow } from './body-limits.js';
 import type { BundleSize } from './bundles.js';
 import type { ColdStartResult } from './cold-start.js';
-import type { OperationRow } from './firestore-ops.js';
+import { firestoreOpsSection, type OperationRow } from './firestore-ops.js';
 import { queryApiSection, type QueryApiBench } from './query-api.js';
 import type { InboundRun } from './inbound-throughput.js';
 import type { SendThroughputRow } from './send-throughput.js';
@@ -176,34 +176,7 @@ export async function renderMarkdown(results: BenchResults): Promise<string> {
       ]),
     ),
     '',
-    '## Firestore operations per message',
-    '',
-    'Counted by running the shared library (send-message.ts, process-inbound.ts) in-process against the emulator',
-    'through a counting client (scripts/bench/counting-firestore.ts). Failed writes (ALREADY_EXISTS) are listed apart.',
-    '',
-    table(
-      [
-        'step',
-        'reads',
-        'writes',
-        'failed writes',
-        'target reads',
-        'target writes',
-        'target',
-        'Pub/Sub publishes',
-      ],
-      results.firestoreOps.map((r) => [
-        r.step,
-        r.measured.reads,
-        r.measured.writes,
-        r.measured.failedWrites,
-        r.target.reads,
-        r.target.writes,
-        r.target.note,
-        r.publishes,
-      ]),
-    ),
-    '',
+    firestoreOpsSection(results.firestoreOps),
   ];
   if (results.bodyLimits) sections.push(bodyLimitsSection(results.bodyLimits));
   if (results.queryApi) sections.push(queryApiSection(results.queryApi));
