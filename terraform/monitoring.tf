@@ -10,7 +10,7 @@ locals {
   # Functions reached over HTTP by callers, RBM or Cloud Scheduler: every one but inbound, which only the push
   # subscription calls (its failures show in the backlog alert). The tests keep this equal to the catalog's HTTP
   # functions.
-  http_functions = ["send", "revoke", "webhook", "reconcile", "messages", "events", "capabilities", "files"]
+  http_functions = ["send", "revoke", "webhook", "reconcile", "messages", "events", "capabilities", "files", "campaigns"]
 
   http_services_filter = "resource.labels.service_name = one_of(${join(", ", [for name in local.http_functions : "\"${var.name_prefix}rbm-${name}\""])})"
   request_count_filter = "resource.type = \"cloud_run_revision\" AND metric.type = \"run.googleapis.com/request_count\""
