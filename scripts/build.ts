@@ -3,7 +3,7 @@
 // @google-cloud/functions-framework, the one package kept out of the bundle because its
 // registry must be the same module instance the framework's own loader reads.
 import { build } from 'esbuild';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FUNCTION_NAMES } from '../functions/catalog.js';
@@ -25,10 +25,12 @@ console.log(`built ${names.map((n) => `dist/${n}`).join(', ')}, dist/gateway/ope
 
 async function bundle(name: string): Promise<void> {
   const outdir = path.join(root, 'dist', name);
-  await rm(outdir, { recursive: true, force: true });
-  await mkdir(outdir, { recursive: true });
+  // Built aside and swapped in, so a function served from dist/ meanwhile never finds its folder half-written.
+  const staging = path.join(root, 'dist', `.staging-${name}-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
   const result = await build(
-    functionBundleOptions(path.join(root, 'functions', name, 'index.ts'), path.join(outdir, 'index.js')),
+    functionBundleOptions(path.join(root, 'functions', name, 'index.ts'), path.join(staging, 'index.js')),
   );
   const manifest = {
     name: `rbm-functions-${name}`,
@@ -38,7 +40,9 @@ async function bundle(name: string): Promise<void> {
     engines: { node: '>=20' },
     dependencies: { [FRAMEWORK]: rootPackage.dependencies[FRAMEWORK] },
   };
-  await writeFile(path.join(outdir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(path.join(staging, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await rm(outdir, { recursive: true, force: true });
+  await rename(staging, outdir);
   const metaDir = path.join(root, 'dist', '.meta');
   await mkdir(metaDir, { recursive: true });
   await writeFile(path.join(metaDir, `${name}.json`), JSON.stringify(result.metafile));

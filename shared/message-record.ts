@@ -80,6 +80,8 @@ export interface AgentMessageRecord {
   timerRevoke?: { rule: TimerRule; answer: RevokeAnswer; at: Date };
   /** Events written with the record and not yet confirmed published (internal, never returned by APIs). */
   outbox?: OutboxEntry[];
+  /** When Firestore's TTL policy deletes the record (creation time plus the retention; internal). */
+  deleteAt?: Date;
   /** Ids of the RBM events already applied, so a redelivered event changes nothing. */
   appliedEventIds?: string[];
 }

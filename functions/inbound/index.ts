@@ -21,6 +21,7 @@ import { lazy, loadConfig, type Platform } from '../../shared/runtime/platform.j
 import { AgentMessageStore } from '../../shared/store/agent-messages.js';
 import { recordReachable } from '../../shared/store/capabilities.js';
 import { applyConsentChange } from '../../shared/store/consents.js';
+import { retentionDays } from '../../shared/store/retention.js';
 import { recordReadByAgent } from '../../shared/store/user-message-reads.js';
 import { inboundSpec } from './spec.js';
 
@@ -47,6 +48,10 @@ function loadInbound(env: Env) {
     claimLeaseMs: positiveInteger(env, 'INBOUND_PUBLISH_LEASE_MS', 30_000),
     // A message not processed by then fails fast (and is redelivered) instead of waiting out client retries.
     deadlineMs: positiveInteger(env, 'INBOUND_DEADLINE_MS', 20_000),
+    retention: {
+      agentMessages: retentionDays(env, 'agentMessages'),
+      userMessages: retentionDays(env, 'userMessages'),
+    },
   };
 }
 
@@ -54,7 +59,7 @@ function setup(platform: Platform) {
   const config = loadConfig(platform, loadInbound);
   const deps = lazy(() => {
     const db = platform.firestore();
-    const store = new AgentMessageStore(db);
+    const store = new AgentMessageStore(db, { retentionDays: config.retention.agentMessages });
     const publish = platform.publisher();
     const { logger } = platform;
     const rbm = config.rbm ? new RbmClient(config.rbm, { logger }) : undefined;
@@ -68,6 +73,7 @@ function setup(platform: Platform) {
       logger,
       now,
       claimLeaseMs: config.claimLeaseMs,
+      userMessageRetentionDays: config.retention.userMessages,
       keywords: config.keywords,
       // Test fault injection reaches only the events, so their redelivery path can be exercised.
       events: new OutcomePublisher({

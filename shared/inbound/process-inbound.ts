@@ -13,6 +13,7 @@ import type { Logger } from '../log/logger.js';
 import type { Publish } from '../pubsub/publisher.js';
 import type { AgentMessageStore } from '../store/agent-messages.js';
 import { classifyInbound, type DeliveryEventType, type InboundPayload } from './classify.js';
+import { retentionExpiry } from '../store/retention.js';
 import { TransientError } from './transient-error.js';
 import { readEnvelope } from './envelope.js';
 import { recordLaunchEvent } from './launch-events.js';
@@ -28,6 +29,8 @@ export interface InboundDeps {
   logger: Logger;
   now: () => Date;
   claimLeaseMs: number;
+  /** Days a user message is kept (its `deleteAt`); unset: kept until deleted otherwise. */
+  userMessageRetentionDays?: number;
   /** Publishes the status and fallback events a record write queued. */
   events: {
     afterWrite(result: MutationResult<AgentMessageRecord>): Promise<PublishReport>;
@@ -124,6 +127,9 @@ async function apply(
           receivedAt: now,
           kind: payload.content,
           payload: payload.payload,
+          ...(deps.userMessageRetentionDays === undefined
+            ? {}
+            : { deleteAt: retentionExpiry(now, deps.userMessageRetentionDays) }),
         },
         {
           db: deps.db,

@@ -25,6 +25,8 @@ export interface UserMessage {
   receivedAt: Date;
   kind: UserMessageKind;
   payload: unknown;
+  /** When Firestore's TTL policy deletes the document (docs/operations.md#retention). */
+  deleteAt?: Date;
 }
 
 export type UserMessageOutcome = 'published' | 'duplicate';
@@ -52,6 +54,7 @@ function documentOf(message: UserMessage): Record<string, unknown> {
     receivedAt: message.receivedAt,
     kind: message.kind,
     [message.kind]: message.payload,
+    ...(message.deleteAt ? { deleteAt: message.deleteAt } : {}),
   };
 }
 

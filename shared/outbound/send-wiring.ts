@@ -10,6 +10,7 @@ import { RbmClient } from '../rbm/client.js';
 import { lazy, loadConfig, type Platform } from '../runtime/platform.js';
 import { AgentMessageStore } from '../store/agent-messages.js';
 import { getConsent } from '../store/consents.js';
+import { retentionDays } from '../store/retention.js';
 import { storageDeadlineMs, withStorageDeadline } from '../store/storage-deadline.js';
 import type { SendDeps } from './send-message.js';
 
@@ -19,12 +20,17 @@ export function sendPath(platform: Platform): () => SendDeps {
     topics: loadEventTopics(env),
     consentMode: loadConsentMode(env),
     storageDeadlineMs: storageDeadlineMs(env),
+    retentionDays: retentionDays(env, 'agentMessages'),
   }));
   return lazy(() => {
     const db = platform.firestore();
     // A hung Firestore answers 503 (with the message id) within the function's budget, not after minutes.
     const bounded = config.storageDeadlineMs;
-    const store = withStorageDeadline(new AgentMessageStore(db), bounded, 'agentMessages');
+    const store = withStorageDeadline(
+      new AgentMessageStore(db, { retentionDays: config.retentionDays }),
+      bounded,
+      'agentMessages',
+    );
     const consents = withStorageDeadline(
       { get: (phone: string) => getConsent(db, phone) },
       bounded,

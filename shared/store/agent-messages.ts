@@ -16,6 +16,7 @@ import {
 import { confirmPublished, type OutboxEntry } from '../events/outbox.js';
 import { scheduledTimer } from '../fallback/timers.js';
 import { COLLECTIONS } from './collections.js';
+import { retentionExpiry } from './retention.js';
 import { timestampsToDates } from './firestore.js';
 import {
   createOnce,
@@ -36,11 +37,29 @@ export interface WrittenRecord {
   writeTime: Timestamp;
 }
 
+export interface AgentMessageStoreOptions {
+  now?: () => Date;
+  /** Days a record is kept: a record this store creates gets `deleteAt` (docs/operations.md#retention). */
+  retentionDays?: number;
+}
+
 export class AgentMessageStore {
+  private readonly now: () => Date;
+  private readonly retentionDays: number | undefined;
+
   constructor(
     private readonly db: Firestore,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+    options: AgentMessageStoreOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.retentionDays = options.retentionDays;
+  }
+
+  /** `record` with its deletion time, when this store sets retention and the record has none yet. */
+  private retained(record: AgentMessageRecord): AgentMessageRecord {
+    if (this.retentionDays === undefined || record.deleteAt !== undefined) return record;
+    return { ...record, deleteAt: retentionExpiry(record.createdAt, this.retentionDays) };
+  }
 
   private ref(messageId: string) {
     return this.db.collection(COLLECTIONS.agentMessages).doc(messageId);
@@ -55,11 +74,12 @@ export class AgentMessageStore {
   }
 
   /** Writes a new record unless one exists; then returns the existing one instead. */
-  async createPending(record: AgentMessageRecord): Promise<CreateResult> {
+  async createPending(unretained: AgentMessageRecord): Promise<CreateResult> {
+    const record = this.retained(unretained);
     const writeTime = await createOnce(this.ref(record.messageId), encodeAgentMessage(record));
     if (writeTime !== undefined) return { created: true, record, writeTime };
     const existing = await this.get(record.messageId);
-    if (existing === undefined) return this.createPending(record); // deleted in between: try again
+    if (existing === undefined) return this.createPending(unretained); // deleted in between: try again
     return { created: false, existing };
   }
 
@@ -167,7 +187,16 @@ export class AgentMessageStore {
     messageId: string,
     change: (current: AgentMessageRecord | undefined) => AgentMessageRecord | undefined,
   ): Promise<MutationResult<AgentMessageRecord>> {
-    return mutateDocument(this.ref(messageId), decodeAgentMessage, change, encodeAgentMessage);
+    return mutateDocument(
+      this.ref(messageId),
+      decodeAgentMessage,
+      (current) => {
+        const next = change(current);
+        // A record created here (an event for an unknown message) is retained like one created by send.
+        return next !== undefined && current === undefined ? this.retained(next) : next;
+      },
+      encodeAgentMessage,
+    );
   }
 }
 
@@ -232,6 +261,7 @@ export function decodeAgentMessage(data: Record<string, unknown>): AgentMessageR
     campaignId: str('campaignId'),
     timerRevoke: object<AgentMessageRecord['timerRevoke']>('timerRevoke'),
     outbox: Array.isArray(data.outbox) ? (data.outbox as OutboxEntry[]) : undefined,
+    deleteAt: date('deleteAt'),
     appliedEventIds: Array.isArray(data.appliedEventIds)
       ? data.appliedEventIds.filter((id): id is string => typeof id === 'string')
       : undefined,

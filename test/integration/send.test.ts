@@ -48,6 +48,9 @@ describe('send', () => {
     expect(stored?.createdAt?.toDate()).toBeInstanceOf(Date);
     expect(stored?.contentSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(stored)).not.toContain('424242'); // the text is never stored
+    // Firestore's TTL policy deletes it after the default retention of 400 days.
+    const keptMs = stored?.deleteAt?.toMillis() - stored?.createdAt?.toMillis();
+    expect(keptMs).toBe(400 * 24 * 60 * 60 * 1000);
   });
 
   it('records expireTime from RBM when the message has a ttl, and replays name, sendTime and expireTime', async () => {
