@@ -14,6 +14,7 @@ import { formatList, listDeadLetters, replayDeadLetters } from '../devtools/dead
 import { parseArgs, positiveInteger, printAnswer, UsageError, type ParsedArgs } from './rbm/cli.js';
 import { capabilities, list, read, status, typing, upload } from './rbm/query-commands.js';
 import { tail } from './rbm/tail-command.js';
+import { campaign, CAMPAIGN_USAGE } from './rbm/campaign-command.js';
 
 const USAGE = `Usage: npm run rbm -- <command>
 
@@ -32,6 +33,7 @@ const USAGE = `Usage: npm run rbm -- <command>
   upload <url> [--thumbnail URL]       create an RBM file from a URL (files function), once per URL
   tail [user-messages]                 each new user message (topic rbm-user-messages)
   tail status|fallback|consents        each status event, fallback decision or consent change
+${CAMPAIGN_USAGE}
   dead-letters list [--max N]          what rbm-inbound-dead-letter-hold holds (nothing is acknowledged)
   dead-letters replay [--max N]        republish held messages to rbm-inbound, acknowledging each after
        [--prefix P]                    Terraform's name_prefix, when the deployment uses one
@@ -182,6 +184,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return upload(args);
     case 'tail':
       return tail(args);
+    case 'campaign':
+      return campaign(args);
     case 'dead-letters':
       return deadLetters(args);
     case undefined:

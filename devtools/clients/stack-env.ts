@@ -9,6 +9,7 @@ export const STACK_VARIABLES = {
   RBM_EVENTS_URL: 'the events function’s URL',
   RBM_CAPABILITIES_URL: 'the capabilities function’s URL',
   RBM_FILES_URL: 'the files function’s URL',
+  RBM_CAMPAIGNS_URL: 'the campaigns function’s URL',
   RBM_SANDBOX_URL: 'the RBM sandbox’s URL',
   FIRESTORE_EMULATOR_HOST: 'the Firestore emulator (host:port)',
   PUBSUB_EMULATOR_HOST: 'the Pub/Sub emulator (host:port)',

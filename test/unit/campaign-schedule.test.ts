@@ -97,6 +97,7 @@ describe('ids and task names', () => {
     expect(validate(id) && version(id)).toBe(5);
     expect(id).toBe(uuidv5('campaign/spring/+15550100001', IDEMPOTENCY_KEY_NAMESPACE));
     expect(IDEMPOTENCY_KEY_NAMESPACE).toBe(uuidv5('rbm-functions:idempotency-key', uuidv5.URL));
+    expect(IDEMPOTENCY_KEY_NAMESPACE).toBe('6d5d6eb0-7ed6-540a-b27e-ea6ee390f39d'); // as docs/campaigns.md says
     expect(campaignMessageId('spring', '+15550100002')).not.toBe(id);
     expect(campaignMessageId('autumn', '+15550100001')).not.toBe(id);
   });
