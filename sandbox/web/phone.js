@@ -12,7 +12,8 @@ export const MODE_LABELS = {
   'drop-outcomes': 'drops every outcome',
 };
 export const STATE_LABELS = { reachable: 'online', offline: 'offline', unreachable: 'not on RCS (404)' };
-const CONSENT_SOURCES = { EVENT: 'Unsubscribe/Subscribe tap', KEYWORD: 'keyword', API: 'API' };
+/** How the consent last changed: `consents/{E.164}.source`. */
+const CONSENT_SOURCES = { EVENT: 'tap', KEYWORD: 'keyword', API: 'API' };
 
 function select(options, label, onChange) {
   return h(
@@ -51,9 +52,13 @@ function renderConsent(bar, consent) {
   if (consent === null) return;
   bar.status.dataset.subscribed = String(consent.subscribed);
   const how = consent.source
-    ? ` · ${CONSENT_SOURCES[consent.source] ?? consent.source} ${clock(consent.changedAt)}`
-    : '';
-  bar.status.textContent = `${consent.subscribed ? 'subscribed' : 'unsubscribed'}${how}`;
+    ? h(
+        'span',
+        { class: 'detail' },
+        ` · by ${CONSENT_SOURCES[consent.source] ?? consent.source} ${clock(consent.changedAt)}`,
+      )
+    : undefined;
+  bar.status.replaceChildren(h('strong', {}, consent.subscribed ? 'subscribed' : 'unsubscribed'), how ?? '');
   bar.unsubscribe.hidden = !consent.subscribed;
   bar.subscribe.hidden = consent.subscribed;
 }
