@@ -15,6 +15,7 @@ import {
 } from '../sandbox/fake-cloud-tasks/index.js';
 import { startEmulators } from './emulators.js';
 import { startFunction, type FunctionServer } from './function-server.js';
+import { startLocalGateway, type LocalGateway } from './local-gateway.js';
 import { freePort } from './ports.js';
 import type { OutputStream } from './processes.js';
 import { provisionPubSub } from './provision-pubsub.js';
@@ -36,7 +37,9 @@ export interface LocalStackOptions {
   emulators?: EmulatorHosts;
   agentId?: string;
   clientToken?: string;
-  ports?: Partial<Record<FunctionName | 'rbm', number>>;
+  ports?: Partial<Record<FunctionName | 'rbm' | 'gateway', number>>;
+  /** The local gateway's API key; default a new random one. */
+  gatewayApiKey?: string;
   rbm?: FakeRbmOptions;
   /** Extra environment per function, over the defaults. */
   env?: Partial<Record<FunctionName, Record<string, string>>>;
@@ -83,6 +86,8 @@ export interface LocalStack {
   /** The sandbox web page and its API on the fake RBM's port. */
   sandbox: SandboxPage;
   functions: Record<FunctionName, FunctionServer>;
+  /** Every gateway route of docs/openapi.yaml on one port, behind an API key (docs/gateway.md). */
+  gateway: LocalGateway;
   topics: StackTopics;
   /** The environment that points client libraries and tools at this stack. */
   clientEnv: Record<string, string>;
@@ -278,6 +283,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       FunctionServer
     >;
     cleanups.push(() => Promise.all(servers.map((server) => server.stop())));
+    const gateway = await startLocalGateway({
+      backends: Object.fromEntries(FUNCTION_NAMES.map((name) => [name, functions[name].url])),
+      ...(options.ports?.gateway ? { port: options.ports.gateway } : {}),
+      ...(options.gatewayApiKey ? { apiKey: options.gatewayApiKey } : {}),
+    });
+    cleanups.push(() => gateway.close());
 
     const pubsub = emulatorPubSub(projectId, hosts.pubsubHost);
     cleanups.push(() => pubsub.close());
@@ -318,9 +329,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       rbm,
       sandbox,
       functions,
+      gateway,
       topics,
       clientEnv: {
         ...base,
+        RBM_API_URL: gateway.url,
+        RBM_API_KEY: gateway.apiKey,
         RBM_SEND_URL: functions.send.url,
         RBM_REVOKE_URL: functions.revoke.url,
         RBM_WEBHOOK_URL: functions.webhook.url,

@@ -8,7 +8,7 @@ import { emulatorFirestore } from '../devtools/emulator-clients.js';
 import { messageIdOf, revokeAgentMessage, sendAgentMessage } from '../devtools/clients/functions-client.js';
 import type { FallbackPolicy } from '../devtools/clients/functions-client.js';
 import { agentMessageRecord, printable } from '../devtools/clients/records.js';
-import { MissingStackEnvError, stackEnv } from '../devtools/clients/stack-env.js';
+import { MissingStackEnvError, routesUrl, stackEnv } from '../devtools/clients/stack-env.js';
 import { deadLetterClients } from '../devtools/clients/dead-letter-clients.js';
 import { formatList, listDeadLetters, replayDeadLetters } from '../devtools/dead-letters.js';
 import { parseArgs, positiveInteger, printAnswer, UsageError, type ParsedArgs } from './rbm/cli.js';
@@ -75,13 +75,13 @@ async function send(args: ParsedArgs): Promise<number> {
   if (phone === undefined || (json === undefined && words.length === 0)) {
     throw new UsageError('send needs a phone and a text, or --json');
   }
-  const env = stackEnv(['RBM_SEND_URL']);
+  const sendUrl = routesUrl('RBM_SEND_URL');
   const idempotencyKey = args.flags.get('idempotency-key');
   const messageId = args.flags.get('message-id');
   const fallbackPolicy = fallbackPolicyFrom(args.flags.get('fallback-policy'));
   const correlationId = args.flags.get('correlation-id');
   const answer = await sendAgentMessage({
-    sendUrl: env.RBM_SEND_URL,
+    sendUrl,
     phone,
     agentMessage:
       json === undefined ? { contentMessage: { text: words.join(' ') } } : await agentMessageFrom(json),
@@ -100,8 +100,7 @@ async function revoke(args: ParsedArgs): Promise<number> {
   const [, phone, messageId] = args.positional;
   if (phone === undefined || messageId === undefined)
     throw new UsageError('revoke needs a phone and a message id');
-  const env = stackEnv(['RBM_REVOKE_URL']);
-  const answer = await revokeAgentMessage(env.RBM_REVOKE_URL, phone, messageId);
+  const answer = await revokeAgentMessage(routesUrl('RBM_REVOKE_URL'), phone, messageId);
   printAnswer(answer);
   return answer.status === 200 ? 0 : 1;
 }

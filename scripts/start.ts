@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     ['webhook', 'WEBHOOK_PORT'],
     ['inbound', 'INBOUND_PORT'],
     ['rbm', 'SANDBOX_PORT'],
+    ['gateway', 'GATEWAY_PORT'],
   ] as const) {
     const port = portFromEnv(variable);
     if (port !== undefined) ports[name] = port;
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   });
 
   const rows: Array<[string, string]> = [
+    ['gateway', `${stack.gateway.url}  every route of docs/openapi.yaml, with the key RBM_API_KEY`],
     ['send', `POST ${stack.functions.send.url}/v1/phones/{E.164}/agentMessages`],
     ['revoke', `DELETE ${stack.functions.revoke.url}/v1/phones/{E.164}/agentMessages/{id}`],
     ['webhook', `POST ${stack.functions.webhook.url}/  (client token: ${stack.clientToken})`],

@@ -2,6 +2,7 @@
  * Calls the running send and revoke functions over HTTP (their RBM-compatible paths, docs/http-api.md), with the
  * one call helper the other function clients share.
  */
+import { gatewayCredentials, type GatewayCredentials } from './stack-env.js';
 
 export interface FunctionAnswer {
   readonly status: number;
@@ -28,11 +29,22 @@ export interface SendRequest {
   readonly correlationId?: string;
 }
 
-/** One HTTP call to a function; a connection failure says which stack is not answering. */
-export async function callFunction(url: string, init: RequestInit): Promise<FunctionAnswer> {
+/**
+ * One HTTP call to a function; a connection failure says which stack is not answering. A call to the gateway
+ * carries its API key (`x-api-key`), and a call anywhere else never does.
+ */
+export async function callFunction(
+  url: string,
+  init: RequestInit,
+  gateway: GatewayCredentials | undefined = gatewayCredentials(),
+): Promise<FunctionAnswer> {
+  const headers = new Headers(init.headers);
+  if (gateway && new URL(url).origin === new URL(gateway.url).origin && !headers.has('x-api-key')) {
+    headers.set('x-api-key', gateway.apiKey);
+  }
   let response: Response;
   try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
+    response = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(60_000) });
   } catch (error) {
     const cause = error instanceof Error ? error.message : String(error);
     throw new Error(`could not reach ${new URL(url).origin} (${cause}); is the stack running?`, {

@@ -3,6 +3,8 @@
  * with an error that says what to do when something is missing.
  */
 export const STACK_VARIABLES = {
+  RBM_API_URL: 'the gateway’s URL: every route of docs/openapi.yaml on one port',
+  RBM_API_KEY: 'the gateway’s API key',
   RBM_SEND_URL: 'the send function’s URL',
   RBM_REVOKE_URL: 'the revoke function’s URL',
   RBM_MESSAGES_URL: 'the messages function’s URL',
@@ -37,6 +39,21 @@ export function stackEnv<const N extends StackVariable>(
     );
   }
   return Object.fromEntries(names.map((name) => [name, env[name] as string])) as Record<N, string>;
+}
+
+/** The base URL of a function's routes: the gateway's (RBM_API_URL) when it is set, else the function's own. */
+export function routesUrl(variable: StackVariable, env: NodeJS.ProcessEnv = process.env): string {
+  return env.RBM_API_URL || stackEnv([variable], env)[variable];
+}
+
+/** The gateway and its key, when the environment names both. */
+export interface GatewayCredentials {
+  readonly url: string;
+  readonly apiKey: string;
+}
+
+export function gatewayCredentials(env: NodeJS.ProcessEnv = process.env): GatewayCredentials | undefined {
+  return env.RBM_API_URL && env.RBM_API_KEY ? { url: env.RBM_API_URL, apiKey: env.RBM_API_KEY } : undefined;
 }
 
 export { maskPhone } from '../../shared/phone.js';

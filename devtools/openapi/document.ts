@@ -41,6 +41,8 @@ export interface DocumentedOperation {
   readonly summary: string;
   /** False for the routes the platform calls on a function's own URL (`x-rbm-gateway: false`, `webhooks`). */
   readonly gateway: boolean;
+  /** Its name under `webhooks`, for the operations described there. */
+  readonly webhook?: string;
   readonly parameters: readonly DocumentedParameter[];
   /** Each response's description, by status key as written (`200`, `4XX`, `default`). */
   readonly responses: Readonly<Record<string, string>>;
@@ -136,8 +138,9 @@ function operationsOf(
   pathItem: JsonObject,
   where: string,
   fixedPath: string | undefined,
-  underWebhooks: boolean,
+  webhook: string | undefined,
 ): DocumentedOperation[] {
+  const underWebhooks = webhook !== undefined;
   return HTTP_METHODS.flatMap((method) => {
     const operation = pathItem[method];
     if (operation === undefined) return [];
@@ -156,6 +159,7 @@ function operationsOf(
         operationId: operation.operationId,
         summary: typeof operation.summary === 'string' ? operation.summary : '',
         gateway: !underWebhooks && operation['x-rbm-gateway'] !== false,
+        ...(webhook === undefined ? {} : { webhook }),
         parameters: mergedParameters(document, pathItem, operation, at),
         responses: responsesOf(document, operation.responses),
       },
@@ -166,10 +170,10 @@ function operationsOf(
 /** Every operation of `paths` and `webhooks`, in document order. */
 export function documentedOperations(document: OpenApiDocument): DocumentedOperation[] {
   const fromPaths = Object.entries(document.paths).flatMap(([path, item]) =>
-    operationsOf(document, item, path, path, false),
+    operationsOf(document, item, path, path, undefined),
   );
   const fromWebhooks = Object.entries(document.webhooks ?? {}).flatMap(([name, item]) =>
-    operationsOf(document, item, `webhooks.${name}`, undefined, true),
+    operationsOf(document, item, `webhooks.${name}`, undefined, name),
   );
   return [...fromPaths, ...fromWebhooks];
 }

@@ -7,7 +7,7 @@ import { getCapabilities, sendAgentEvent, uploadFile } from '../../devtools/clie
 import { recordLine } from '../../devtools/clients/event-lines.js';
 import { getAgentMessage, listAgentMessages } from '../../devtools/clients/query-client.js';
 import { agentMessageRecord, userMessageRecord } from '../../devtools/clients/records.js';
-import { stackEnv } from '../../devtools/clients/stack-env.js';
+import { routesUrl, stackEnv } from '../../devtools/clients/stack-env.js';
 import { UsageError, positiveInteger, printAnswer, succeeded, type ParsedArgs } from './cli.js';
 
 /** The phone a stored agent or user message belongs to, read from the stack's Firestore. */
@@ -36,19 +36,17 @@ function requiredPositional(args: ParsedArgs, index: number, what: string): stri
 
 export async function status(args: ParsedArgs): Promise<number> {
   const messageId = requiredPositional(args, 1, 'a message id');
-  const env = stackEnv(['RBM_MESSAGES_URL']);
   const phone = args.flags.get('phone') ?? (await phoneOf('agent', messageId));
-  const answer = await getAgentMessage(env.RBM_MESSAGES_URL, phone, messageId);
+  const answer = await getAgentMessage(routesUrl('RBM_MESSAGES_URL'), phone, messageId);
   printAnswer(answer);
   return succeeded(answer);
 }
 
 export async function list(args: ParsedArgs): Promise<number> {
   const phone = requiredPositional(args, 1, 'a phone number');
-  const env = stackEnv(['RBM_MESSAGES_URL']);
   const state = args.flags.get('state');
   const pageToken = args.flags.get('page-token');
-  const answer = await listAgentMessages(env.RBM_MESSAGES_URL, phone, {
+  const answer = await listAgentMessages(routesUrl('RBM_MESSAGES_URL'), phone, {
     ...(state === undefined ? {} : { state: state.toUpperCase() }),
     pageSize: positiveInteger('page-size', args.flags.get('page-size'), 50),
     ...(pageToken === undefined ? {} : { pageToken }),
@@ -67,25 +65,22 @@ export async function list(args: ParsedArgs): Promise<number> {
 
 export async function read(args: ParsedArgs): Promise<number> {
   const messageId = requiredPositional(args, 1, "the user's message id");
-  const env = stackEnv(['RBM_EVENTS_URL']);
   const phone = args.flags.get('phone') ?? (await phoneOf('user', messageId));
-  const answer = await sendAgentEvent(env.RBM_EVENTS_URL, phone, { eventType: 'READ', messageId });
+  const answer = await sendAgentEvent(routesUrl('RBM_EVENTS_URL'), phone, { eventType: 'READ', messageId });
   printAnswer(answer);
   return succeeded(answer);
 }
 
 export async function typing(args: ParsedArgs): Promise<number> {
   const phone = requiredPositional(args, 1, 'a phone number');
-  const env = stackEnv(['RBM_EVENTS_URL']);
-  const answer = await sendAgentEvent(env.RBM_EVENTS_URL, phone, { eventType: 'IS_TYPING' });
+  const answer = await sendAgentEvent(routesUrl('RBM_EVENTS_URL'), phone, { eventType: 'IS_TYPING' });
   printAnswer(answer);
   return succeeded(answer);
 }
 
 export async function capabilities(args: ParsedArgs): Promise<number> {
   const phone = requiredPositional(args, 1, 'a phone number');
-  const env = stackEnv(['RBM_CAPABILITIES_URL']);
-  const answer = await getCapabilities(env.RBM_CAPABILITIES_URL, phone, {
+  const answer = await getCapabilities(routesUrl('RBM_CAPABILITIES_URL'), phone, {
     fresh: args.switches.has('fresh'),
   });
   printAnswer(answer);
@@ -95,8 +90,10 @@ export async function capabilities(args: ParsedArgs): Promise<number> {
 export async function upload(args: ParsedArgs): Promise<number> {
   const fileUrl = requiredPositional(args, 1, 'a file URL');
   const thumbnailUrl = args.flags.get('thumbnail');
-  const env = stackEnv(['RBM_FILES_URL']);
-  const answer = await uploadFile(env.RBM_FILES_URL, { fileUrl, ...(thumbnailUrl ? { thumbnailUrl } : {}) });
+  const answer = await uploadFile(routesUrl('RBM_FILES_URL'), {
+    fileUrl,
+    ...(thumbnailUrl ? { thumbnailUrl } : {}),
+  });
   printAnswer(answer);
   const name = (answer.json as { name?: unknown } | undefined)?.name;
   if (typeof name === 'string')

@@ -134,6 +134,72 @@ describe('docs/openapi.yaml', () => {
   });
 });
 
+describe('checking an answer against the document', () => {
+  const operation = (id: string) => operations.find((op) => op.operationId === id)!;
+  const record = {
+    messageId: 'm1',
+    phoneNumber: '+15551234567',
+    state: 'SENT',
+    createdAt: '2026-03-01T09:00:00.120Z',
+  };
+  const googleError = (code: number, status: string) => ({ error: { code, status, message: 'no' } });
+
+  it.each([
+    { name: 'a record', id: 'getAgentMessage', status: 200, body: record, fits: true },
+    {
+      name: 'a record with bookkeeping',
+      id: 'getAgentMessage',
+      status: 200,
+      body: { ...record, contentSha256: 'x' },
+      fits: false,
+    },
+    {
+      name: 'a record with a bad time',
+      id: 'getAgentMessage',
+      status: 200,
+      body: { ...record, createdAt: 'yesterday' },
+      fits: false,
+    },
+    {
+      name: 'a Google error',
+      id: 'getConsent',
+      status: 404,
+      body: googleError(404, 'NOT_FOUND'),
+      fits: true,
+    },
+    {
+      name: 'another error shape',
+      id: 'sendAgentMessage',
+      status: 400,
+      body: { message: 'bad' },
+      fits: false,
+    },
+    {
+      name: 'features that are not a list',
+      id: 'getCapabilities',
+      status: 200,
+      body: { features: 'all' },
+      fits: false,
+    },
+    {
+      name: 'the webhook’s 401',
+      id: 'rbmCallback',
+      status: 401,
+      body: googleError(401, 'UNAUTHENTICATED'),
+      fits: true,
+    },
+    {
+      name: 'a reconcile summary without timers',
+      id: 'runReconcile',
+      status: 200,
+      body: { unconfirmed: {}, moreWork: false },
+      fits: false,
+    },
+  ])('$name ($id → $status) fits: $fits', ({ id, status, body, fits }) => {
+    expect(schemas.responseProblems(operation(id), status, body).length === 0).toBe(fits);
+  });
+});
+
 describe('the API Gateway rendering (OpenAPI 2.0)', () => {
   const url = (fn: string) => `https://${fn}-123.europe-west1.run.app`;
   const gateway = renderGatewayDocument(document, url);
