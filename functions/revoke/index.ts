@@ -10,14 +10,24 @@ import { RbmClient } from '../../shared/rbm/client.js';
 import { serveHttp } from '../../shared/runtime/http.js';
 import { lazy, loadConfig } from '../../shared/runtime/platform.js';
 import { AgentMessageStore } from '../../shared/store/agent-messages.js';
+import { storageDeadlineMs, withStorageDeadline } from '../../shared/store/storage-deadline.js';
 import { revokeSpec } from './spec.js';
 
 serveHttp(
   revokeSpec,
   (platform) => {
-    const config = loadConfig(platform, (env) => ({ rbm: loadRbmConfig(env), topics: loadEventTopics(env) }));
+    const config = loadConfig(platform, (env) => ({
+      rbm: loadRbmConfig(env),
+      topics: loadEventTopics(env),
+      storageDeadlineMs: storageDeadlineMs(env),
+    }));
     return lazy(() => {
-      const store = new AgentMessageStore(platform.firestore());
+      // A hung Firestore answers 503 within the function's budget, not after minutes.
+      const store = withStorageDeadline(
+        new AgentMessageStore(platform.firestore()),
+        config.storageDeadlineMs,
+        'agentMessages',
+      );
       const { logger } = platform;
       return {
         agentId: config.rbm.agentId,

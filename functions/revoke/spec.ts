@@ -10,6 +10,8 @@ export const revokeSpec = httpFunction({
     'RBM_FALLBACK_TOPIC',
     // Test fault injection on status and fallback events; inert unless the Pub/Sub emulator is in use.
     'RBM_FAULT_PUBLISH_FAIL_FIRST_SHARE',
+    // Deadline of each Firestore call (shared/store/storage-deadline.ts).
+    'FIRESTORE_DEADLINE_MS',
   ],
   secrets: RBM_CLIENT_SECRETS,
   pathCarriesPhoneNumbers: true,

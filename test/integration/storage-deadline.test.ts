@@ -1,8 +1,8 @@
 /**
- * With Firestore hanging, send answers 503 with the message id as soon as its storage deadline passes
- * (FIRESTORE_DEADLINE_MS, here 1 s), not after the client's default minute; a retry with the same id then
- * completes the message without sending it twice. The built send bundle, a TCP proxy that hangs in front
- * of the Firestore emulator, and the fake RBM.
+ * With Firestore hanging, send and revoke answer 503 as soon as their storage deadline passes
+ * (FIRESTORE_DEADLINE_MS, here 1 s), not after the client's default minute; send names the message id, and a
+ * retry with the same id then completes the message without sending it twice. The built bundles, a TCP
+ * proxy that hangs in front of the Firestore emulator, and the fake RBM.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,25 +17,27 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 let rbm: FakeRbm;
 let proxy: TcpProxy;
 let send: FunctionServer;
+let revoke: FunctionServer;
 
 beforeAll(async () => {
   rbm = await startFakeRbm({ agentId: TEST_AGENT_ID });
   proxy = await startTcpProxy(emulatorContext().firestoreHost);
-  send = await startFunction({
-    name: 'send',
-    env: outboundEnv(rbm.url, {
-      FIRESTORE_EMULATOR_HOST: proxy.host,
-      FIRESTORE_DEADLINE_MS: '1000',
-      RBM_REQUEST_TIMEOUT_MS: '5000',
-    }),
+  const env = outboundEnv(rbm.url, {
+    FIRESTORE_EMULATOR_HOST: proxy.host,
+    FIRESTORE_DEADLINE_MS: '1000',
+    RBM_REQUEST_TIMEOUT_MS: '5000',
   });
+  [send, revoke] = await Promise.all([
+    startFunction({ name: 'send', env }),
+    startFunction({ name: 'revoke', env }),
+  ]);
 });
 afterEach(() => {
   proxy.restore();
   rbm.reset();
 });
 afterAll(async () => {
-  await send?.stop();
+  await Promise.all([send?.stop(), revoke?.stop()]);
   await proxy?.close();
   await rbm?.close();
 });
@@ -91,4 +93,16 @@ describe('send with Firestore hanging', () => {
     expect(retried.headers.get('rbm-message-id')).toBe(messageId);
     expect(rbm.successfulCreates(messageId)).toHaveLength(1);
   }, 45_000);
+});
+
+describe('revoke with Firestore hanging', () => {
+  it('answers 503 UNAVAILABLE before calling RBM', async () => {
+    proxy.hang();
+    const answer = await request(`${revoke.url}/v1/phones/+15550007777/agentMessages/${randomUUID()}`, {
+      method: 'DELETE',
+    });
+    expect(answer.status).toBe(503);
+    expect(answer.json).toMatchObject({ error: { code: 503, status: 'UNAVAILABLE' } });
+    expect(rbm.deletes()).toHaveLength(0);
+  }, 20_000);
 });
