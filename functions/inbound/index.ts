@@ -19,6 +19,7 @@ import { RbmClient } from '../../shared/rbm/client.js';
 import { serveCloudEvent } from '../../shared/runtime/cloud-event.js';
 import { lazy, loadConfig, type Platform } from '../../shared/runtime/platform.js';
 import { AgentMessageStore } from '../../shared/store/agent-messages.js';
+import { firestoreInboundStorage } from '../../shared/store/inbound-storage.js';
 import { recordReachable } from '../../shared/store/capabilities.js';
 import { applyConsentChange } from '../../shared/store/consents.js';
 import { retentionDays } from '../../shared/store/retention.js';
@@ -65,8 +66,7 @@ function setup(platform: Platform) {
     const rbm = config.rbm ? new RbmClient(config.rbm, { logger }) : undefined;
     const now = () => new Date();
     return {
-      db,
-      store,
+      storage: firestoreInboundStorage(db, store),
       publish,
       agentId: config.agentId,
       userMessagesTopic: config.userMessagesTopic,

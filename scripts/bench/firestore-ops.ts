@@ -16,6 +16,7 @@ import { sendMessage } from '../../shared/outbound/send-message.js';
 import type { Publish } from '../../shared/pubsub/publisher.js';
 import { RbmClient } from '../../shared/rbm/client.js';
 import { AgentMessageStore } from '../../shared/store/agent-messages.js';
+import { firestoreInboundStorage } from '../../shared/store/inbound-storage.js';
 import { TEXT_MESSAGE } from './cold-start.js';
 import { countingFirestore, newCounts, type OperationCounts } from './counting-firestore.js';
 import { table } from './markdown-table.js';
@@ -116,8 +117,7 @@ async function countLifecycle(
     ? publisher
     : { afterWrite: async () => nothingPublished, queued: async () => nothingPublished };
   const inboundDeps: InboundDeps = {
-    db,
-    store,
+    storage: firestoreInboundStorage(db, store),
     publish,
     agentId: options.agentId,
     userMessagesTopic: 'rbm-user-messages',

@@ -2,7 +2,6 @@
  * The inbound pipeline: envelope → classification → durable state. Permanent problems become an
  * `inboundRejects` record and the message is acknowledged; transient ones throw so Pub/Sub redelivers.
  */
-import type { Firestore } from '@google-cloud/firestore';
 import type { Consent } from '../consent/consent-rules.js';
 import { keywordIntent, type ConsentKeywords } from '../consent/keywords.js';
 import type { AgentMessageRecord, DeliveryFact } from '../delivery-state.js';
@@ -11,18 +10,34 @@ import { unconfirmedEntries } from '../events/outbox.js';
 import type { MutationResult } from '../store/optimistic.js';
 import type { Logger } from '../log/logger.js';
 import type { Publish } from '../pubsub/publisher.js';
-import type { AgentMessageStore } from '../store/agent-messages.js';
+import type { DeliveryEvent } from '../delivery-state.js';
+import type { Reject } from '../store/inbound-rejects.js';
+import type { UserMessageClaims } from './publish-claim.js';
 import { classifyInbound, type DeliveryEventType, type InboundPayload } from './classify.js';
 import { retentionExpiry } from '../store/retention.js';
 import { TransientError } from './transient-error.js';
 import { readEnvelope } from './envelope.js';
-import { recordLaunchEvent } from './launch-events.js';
-import { recordReject } from './rejects.js';
-import { storeAndPublishUserMessage } from './user-messages.js';
+import { publishUserMessageOnce } from './user-messages.js';
+
+/** Where inbound keeps what it learns: narrow ports, so unit tests hand in fakes (shared/store/ in production). */
+export interface InboundStorage {
+  /** Applies a DELIVERED/READ/TTL event to the agent-message record. */
+  applyEvent(event: DeliveryEvent): Promise<MutationResult<AgentMessageRecord>>;
+  /** User messages and their publish claims. */
+  userMessages: UserMessageClaims<unknown>;
+  /** Keeps a payload that can never be processed; resolves to its id. */
+  recordReject(reject: Reject, now: Date): Promise<string>;
+  /** Keeps an agent launch event once; false when already kept. */
+  recordLaunchEvent(
+    eventId: string,
+    fields: Record<string, unknown>,
+    sendTime: Date | undefined,
+    now: Date,
+  ): Promise<boolean>;
+}
 
 export interface InboundDeps {
-  db: Firestore;
-  store: AgentMessageStore;
+  storage: InboundStorage;
   publish: Publish;
   agentId: string;
   userMessagesTopic: string;
@@ -98,7 +113,7 @@ async function apply(
   const agentId = payload.agentId ?? deps.agentId;
   switch (payload.kind) {
     case 'deliveryEvent': {
-      const result = await deps.store.applyEvent({
+      const result = await deps.storage.applyEvent({
         eventId: payload.eventId,
         messageId: payload.messageId,
         agentId,
@@ -118,7 +133,7 @@ async function apply(
       return result.written ? 'deliveryEventApplied' : 'duplicate';
     }
     case 'userMessage': {
-      const outcome = await storeAndPublishUserMessage(
+      const outcome = await publishUserMessageOnce(
         {
           messageId: payload.id,
           agentId,
@@ -132,7 +147,7 @@ async function apply(
             : { deleteAt: retentionExpiry(now, deps.userMessageRetentionDays) }),
         },
         {
-          db: deps.db,
+          claims: deps.storage.userMessages,
           publish: deps.publish,
           topicId: deps.userMessagesTopic,
           now: deps.now,
@@ -170,8 +185,7 @@ async function apply(
     case 'launchEvent': {
       const id = payload.eventId ?? pubsubMessageId;
       if (id === undefined) throw new Error('launch event without any id'); // unreachable with Pub/Sub
-      const written = await recordLaunchEvent(
-        deps.db,
+      const written = await deps.storage.recordLaunchEvent(
         id.replace(/\//g, '_'),
         payload.fields,
         payload.sendTime,
@@ -210,8 +224,7 @@ async function reject(
   },
 ): Promise<InboundOutcome> {
   const { pubsubMessageId, ...rest } = reject;
-  const id = await recordReject(
-    deps.db,
+  const id = await deps.storage.recordReject(
     { ...rest, ...(pubsubMessageId ? { pubsubMessageId } : {}) },
     deps.now(),
   );

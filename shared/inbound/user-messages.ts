@@ -10,9 +10,7 @@
  * at once; a crash between write and publish is recovered when the lease is over.
  */
 import { randomUUID } from 'node:crypto';
-import type { Firestore } from '@google-cloud/firestore';
 import type { Publish } from '../pubsub/publisher.js';
-import { FirestoreUserMessageClaims } from '../store/user-message-claims.js';
 import type { UserMessageKind } from './classify.js';
 import { claimDecision, publishBudgetMs, type UserMessageClaims } from './publish-claim.js';
 import { TransientError } from './transient-error.js';
@@ -40,10 +38,6 @@ export interface PublishOnceDeps<V> {
   claimLeaseMs: number;
 }
 
-export interface UserMessageDeps extends Omit<PublishOnceDeps<unknown>, 'claims'> {
-  db: Firestore;
-}
-
 /** The document as stored (and, with RFC 3339 times, as published). */
 function documentOf(message: UserMessage): Record<string, unknown> {
   return {
@@ -64,14 +58,6 @@ const PUBLISHED_FIELDS = ['messageId', 'agentId', 'phoneNumber', 'sendTime', 're
 export function publishedJson(stored: Record<string, unknown>): string {
   const fields = [...PUBLISHED_FIELDS, String(stored.kind)].filter((key) => stored[key] !== undefined);
   return JSON.stringify(Object.fromEntries(fields.map((key) => [key, stored[key]])));
-}
-
-export function storeAndPublishUserMessage(
-  message: UserMessage,
-  deps: UserMessageDeps,
-): Promise<UserMessageOutcome> {
-  const { db, ...rest } = deps;
-  return publishUserMessageOnce(message, { ...rest, claims: new FirestoreUserMessageClaims(db) });
 }
 
 export async function publishUserMessageOnce<V>(

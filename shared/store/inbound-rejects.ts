@@ -5,10 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
-import { GrpcCode, grpcCode } from '../grpc-status.js';
-import { boundedId, storableFieldsProblem } from '../store/document-ids.js';
-
-export const INBOUND_REJECTS = 'inboundRejects';
+import { COLLECTIONS } from './collections.js';
+import { boundedId, storableFieldsProblem } from './document-ids.js';
+import { createOnce } from './optimistic.js';
 
 export interface Reject {
   reason: string;
@@ -33,17 +32,14 @@ function storedReject(reject: Reject): Record<string, unknown> {
   return { ...rest, reason: reason.slice(0, MAX_REASON_LENGTH), ...safeAttributes };
 }
 
+/** Keeps `reject` once (a redelivery writes nothing new); resolves to its id. */
 export async function recordReject(db: Firestore, reject: Reject, now: Date): Promise<string> {
   const id = reject.pubsubMessageId
     ? `pubsub-${boundedId(reject.pubsubMessageId, 256)}`
     : `sha256-${createHash('sha256').update(reject.data).update('\n').update(reject.reason).digest('hex')}`;
-  try {
-    await db
-      .collection(INBOUND_REJECTS)
-      .doc(id.replace(/\//g, '_'))
-      .create({ ...storedReject(reject), receivedAt: now });
-  } catch (error) {
-    if (grpcCode(error) !== GrpcCode.ALREADY_EXISTS) throw error;
-  }
+  await createOnce(db.collection(COLLECTIONS.inboundRejects).doc(id.replace(/\//g, '_')), {
+    ...storedReject(reject),
+    receivedAt: now,
+  });
   return id;
 }

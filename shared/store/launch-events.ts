@@ -1,9 +1,9 @@
 /** `agentLaunchEvents/{eventId}`: agent launch state changes, kept as decoded. */
 import type { Firestore } from '@google-cloud/firestore';
-import { GrpcCode, grpcCode } from '../grpc-status.js';
+import { COLLECTIONS } from './collections.js';
+import { createOnce } from './optimistic.js';
 
-export const AGENT_LAUNCH_EVENTS = 'agentLaunchEvents';
-
+/** Keeps the event once; false when it was already kept. */
 export async function recordLaunchEvent(
   db: Firestore,
   eventId: string,
@@ -11,14 +11,11 @@ export async function recordLaunchEvent(
   sendTime: Date | undefined,
   now: Date,
 ): Promise<boolean> {
-  try {
-    await db
-      .collection(AGENT_LAUNCH_EVENTS)
-      .doc(eventId)
-      .create({ ...fields, eventId, ...(sendTime ? { sendTime } : {}), receivedAt: now });
-    return true;
-  } catch (error) {
-    if (grpcCode(error) === GrpcCode.ALREADY_EXISTS) return false;
-    throw error;
-  }
+  const written = await createOnce(db.collection(COLLECTIONS.agentLaunchEvents).doc(eventId), {
+    ...fields,
+    eventId,
+    ...(sendTime ? { sendTime } : {}),
+    receivedAt: now,
+  });
+  return written !== undefined;
 }
