@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { FunctionServer } from '../../devtools/function-server.js';
-import { deliveredEvent, ttlRevokedEvent } from '../../sandbox/fake-rbm/index.js';
+import { deliveredEvent, readEvent, ttlRevokedEvent } from '../../sandbox/fake-rbm/index.js';
 import { REDELIVERY_PUBLISH_AFTER_MS } from '../../shared/inbound/process-inbound.js';
 import { FAULT_SHARE_VARIABLE } from '../../shared/pubsub/fault-injection.js';
 import { AgentMessageStore } from '../../shared/store/agent-messages.js';
@@ -124,6 +124,37 @@ describe('status events', () => {
       correlationId: 'crm-7',
       campaignId: 'spring-sale',
     });
+  });
+
+  it('events duplicated and reordered many times still publish each state change once', async () => {
+    const phone = testPhone();
+    const sendUrl = stack().local.functions.send.url;
+    const ids = await Promise.all(Array.from({ length: 5 }, async () => (await sendTo(sendUrl, phone)).id));
+    await Promise.all(ids.map((id) => waitForEvents(stack().status, id, [`${id}/SENT`])));
+    const events = ids.flatMap((messageId) => [
+      deliveredEvent({ phone, agentId, messageId, eventId: `d-${messageId}` }),
+      readEvent({ phone, agentId, messageId, eventId: `r-${messageId}` }),
+    ]);
+    const all = [...events, ...events, ...events];
+    for (let i = all.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [all[i], all[j]] = [all[j]!, all[i]!];
+    }
+    const answers = await Promise.all(all.map((event) => stack().local.rbm.callback(event)));
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+
+    for (const id of ids) {
+      await waitForRecord(id, (r) => r.state === 'READ' && r.outbox === undefined);
+      await waitForEvents(stack().status, id, [`${id}/READ`]);
+    }
+    for (const id of ids) {
+      await settledCount(stack().status, id, 300);
+      const keys = eventsOf(stack().status, id).map((event) => event.attributes.eventKey);
+      expect(new Set(keys).size).toBe(keys.length);
+      // A READ that overtook its DELIVERED leaves no DELIVERED change to publish.
+      expect([...keys].sort()).toEqual(expect.arrayContaining([`${id}/READ`, `${id}/SENT`]));
+      expect(keys.length).toBeLessThanOrEqual(3);
+    }
   });
 
   describe('a publish that fails after the state was written', () => {
