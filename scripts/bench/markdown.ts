@@ -10,6 +10,7 @@ import type { ColdStartResult } from './cold-start.js';
 import { firestoreOpsSection, type OperationRow } from './firestore-ops.js';
 import { queryApiSection, type QueryApiBench } from './query-api.js';
 import type { InboundRun } from './inbound-throughput.js';
+import { table } from './markdown-table.js';
 import type { SendThroughputRow } from './send-throughput.js';
 
 export interface BenchResults {
@@ -34,14 +35,6 @@ const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
 
 async function optionalFile(path: string): Promise<string | undefined> {
   return readFile(path, 'utf8').catch(() => undefined);
-}
-
-function table(header: readonly string[], rows: ReadonlyArray<readonly (string | number)[]>): string {
-  return [
-    `| ${header.join(' | ')} |`,
-    `|${header.map(() => '---').join('|')}|`,
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
-  ].join('\n');
 }
 
 const size = (bytes: number): string =>

@@ -17,6 +17,7 @@ import { emulatorFirestore } from '../../devtools/emulator-clients.js';
 import { startFunction } from '../../devtools/function-server.js';
 import { startFakeRbm } from '../../sandbox/fake-rbm/index.js';
 import { closedLoop, type LoadResult } from './load.js';
+import { table } from './markdown-table.js';
 
 export interface QueryOperationRow {
   readonly step: string;
@@ -176,14 +177,6 @@ export async function measureGetMessage(options: {
     results.push(await closedLoop(concurrency, options.durationMs, once));
   }
   return results;
-}
-
-function table(header: readonly string[], rows: ReadonlyArray<readonly (string | number)[]>): string {
-  return [
-    `| ${header.join(' | ')} |`,
-    `|${header.map(() => '---').join('|')}|`,
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
-  ].join('\n');
 }
 
 export function queryApiSection(results: QueryApiBench): string {
