@@ -15,6 +15,7 @@ import {
   type FakeRbm,
   type UserMessagePayload,
 } from '../../sandbox/fake-rbm/index.js';
+import { outcomeHeaders } from './outcome-plan.js';
 import type { PlannedGarbage, PlannedMessage, PlannedUserMessage } from './plan.js';
 import { wait } from './util.js';
 
@@ -73,7 +74,10 @@ async function withClientRetries(
 
 export function sendRequest(sendUrl: string, message: PlannedMessage): () => Promise<HttpAttempt> {
   const query = message.id.kind === 'messageId' ? `?messageId=${message.id.messageId}` : '';
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...outcomeHeaders(message.outcome),
+  };
   if (message.id.kind === 'idempotencyKey') headers['idempotency-key'] = message.id.key;
   const url = `${sendUrl}/v1/phones/${encodeURIComponent(message.phone)}/agentMessages${query}`;
   const body = JSON.stringify(message.body);
@@ -108,6 +112,8 @@ export function userPayload(planned: PlannedUserMessage, phone: string, agentId:
       return suggestionReply({ ...from, postbackData: 'yes', text: 'Yes' });
     case 'suggestionTap':
       return suggestionActionTap({ phone, agentId, postbackData: 'track', eventId: planned.id });
+    case 'optOutKeyword':
+      return userText({ ...from, text: 'Stop' });
   }
 }
 

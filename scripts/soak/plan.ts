@@ -1,9 +1,10 @@
 /**
- * What a soak run does, decided up front from a seed: phones with a script each (which fixes the state every
- * one of their messages must end in), the messages they are sent, the replies they send, and the garbage.
+ * What a soak run does, decided up front from a seed: phones with a script each (which, with each message's
+ * outcome plan, fixes the state it must end in: outcome-expectations.ts), the messages they are sent, the replies
+ * they send, and the garbage.
  */
 import type { PhoneState } from '../../sandbox/fake-rbm/index.js';
-import type { MessageState } from '../../shared/delivery-state.js';
+import { planMessageOutcome, withOutcomeFields, type MessageOutcomePlan } from './outcome-plan.js';
 import { seededRandom } from './util.js';
 
 export type PhoneScript =
@@ -16,15 +17,21 @@ export type PhoneScript =
   /** Offline; every message is revoked while queued. */
   | 'offline-revoked'
   /** Offline for the whole run: the messages stay SENT. */
-  | 'offline-stays';
-
-export const EXPECTED_STATE: Readonly<Record<PhoneScript, MessageState>> = {
-  reachable: 'READ',
-  unreachable: 'FAILED',
-  'offline-then-online': 'READ',
-  'offline-revoked': 'REVOKED',
-  'offline-stays': 'SENT',
-};
+  | 'offline-stays'
+  /** Offline; every message is revoked, and RBM answers 200 while delivering it all the same (the revoke race). */
+  | 'revoke-race'
+  /** Offline; every message expires and RBM revokes it (TTL_EXPIRATION_REVOKED). */
+  | 'ttl-expired'
+  /** Offline; every message expires and RBM's revoke fails (TTL_EXPIRATION_REVOKE_FAILED); it stays queued. */
+  | 'ttl-revoke-failed'
+  /** As ttl-revoke-failed, then the phone comes online and gets the messages after all. */
+  | 'ttl-revoke-failed-delivered'
+  /** Online, but RBM never reports an outcome (no DELIVERED, no TTL event): reconcile's expiry timer decides. */
+  | 'outcome-dropped'
+  /** Online; unsubscribes with the UNSUBSCRIBE event before its messages, most of them promotions. */
+  | 'unsubscribed-event'
+  /** Online; unsubscribes by typing STOP before its messages, most of them promotions. */
+  | 'unsubscribed-keyword';
 
 export const INITIAL_PHONE_STATE: Readonly<Record<PhoneScript, PhoneState>> = {
   reachable: 'reachable',
@@ -32,14 +39,29 @@ export const INITIAL_PHONE_STATE: Readonly<Record<PhoneScript, PhoneState>> = {
   'offline-then-online': 'offline',
   'offline-revoked': 'offline',
   'offline-stays': 'offline',
+  'revoke-race': 'offline',
+  'ttl-expired': 'offline',
+  'ttl-revoke-failed': 'offline',
+  'ttl-revoke-failed-delivered': 'offline',
+  'outcome-dropped': 'reachable',
+  'unsubscribed-event': 'reachable',
+  'unsubscribed-keyword': 'reachable',
 };
 
+/** In this order, the first phones get one script each, so a small run has them all; the rest are drawn. */
 const SCRIPT_WEIGHTS: ReadonlyArray<readonly [PhoneScript, number]> = [
-  ['reachable', 0.5],
-  ['unreachable', 0.1],
-  ['offline-then-online', 0.2],
-  ['offline-revoked', 0.1],
-  ['offline-stays', 0.1],
+  ['reachable', 0.35],
+  ['unreachable', 0.08],
+  ['offline-then-online', 0.12],
+  ['offline-revoked', 0.08],
+  ['offline-stays', 0.05],
+  ['revoke-race', 0.06],
+  ['ttl-expired', 0.06],
+  ['ttl-revoke-failed', 0.05],
+  ['ttl-revoke-failed-delivered', 0.05],
+  ['outcome-dropped', 0.05],
+  ['unsubscribed-event', 0.025],
+  ['unsubscribed-keyword', 0.025],
 ];
 
 export interface PlannedMessage {
@@ -52,9 +74,11 @@ export interface PlannedMessage {
   readonly body: Readonly<Record<string, unknown>>;
   /** The caller sends it once more after its final answer (a client-side retry of a success). */
   readonly resend: boolean;
+  readonly outcome: MessageOutcomePlan;
 }
 
-export type UserMessageKind = 'text' | 'location' | 'suggestionReply' | 'suggestionTap';
+/** `optOutKeyword`: the user types STOP; sent before the phone's messages, the others after. */
+export type UserMessageKind = 'text' | 'location' | 'suggestionReply' | 'suggestionTap' | 'optOutKeyword';
 
 export interface PlannedUserMessage {
   readonly kind: UserMessageKind;
@@ -132,15 +156,18 @@ function messageBody(index: number, random: () => number): Record<string, unknow
 /** A run with `messageCount` agent messages over ceil(messageCount / 4) phones. */
 export function planSoak(messageCount: number, seed: number, runId: string): SoakPlan {
   const random = seededRandom(seed);
+  // A source of its own, so the outcome plan leaves the rest of the plan as it was.
+  const outcomeRandom = seededRandom(seed ^ 0x5bd1e995);
   const phoneCount = Math.ceil(messageCount / MESSAGES_PER_PHONE);
   const phones: PlannedPhone[] = [];
   let index = 0;
   for (let p = 0; p < phoneCount; p++) {
     // +1 555 02x xxxx: the fictional range, distinct from the tests' +1 555 010x.
     const phone = `+1555${String(2_000_000 + p).padStart(7, '0')}`;
-    const script = pick(random, SCRIPT_WEIGHTS);
+    const script = SCRIPT_WEIGHTS[p]?.[0] ?? pick(random, SCRIPT_WEIGHTS);
     const messages: PlannedMessage[] = [];
     for (let m = 0; m < MESSAGES_PER_PHONE && index < messageCount; m++, index++) {
+      const outcome = planMessageOutcome(outcomeRandom, script, { runId, index, phoneIndex: p, ordinal: m });
       messages.push({
         index,
         phone,
@@ -148,11 +175,13 @@ export function planSoak(messageCount: number, seed: number, runId: string): Soa
           random() < 0.7
             ? { kind: 'idempotencyKey', key: `soak-${runId}-${index}` }
             : { kind: 'messageId', messageId: uuidFrom(random) },
-        body: messageBody(index, random),
+        body: withOutcomeFields(messageBody(index, random), outcome),
         resend: random() < 0.1,
+        outcome,
       });
     }
     const userMessages: PlannedUserMessage[] = [];
+    if (script === 'unsubscribed-keyword') userMessages.push({ kind: 'optOutKeyword', id: uuidFrom(random) });
     if (script === 'reachable') {
       const kinds: UserMessageKind[] = ['text', 'location', 'suggestionReply', 'suggestionTap'];
       const count = 1 + Math.floor(random() * 2);

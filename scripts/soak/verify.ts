@@ -8,7 +8,8 @@ import type { CallbackResult, FakeRbm } from '../../sandbox/fake-rbm/index.js';
 import { messageIdForIdempotencyKey } from '../../shared/ids.js';
 import type { GarbageOutcome, HttpAttempt, SendOutcome } from './driver.js';
 import type { LogIndex } from './logs.js';
-import { EXPECTED_STATE, type PlannedMessage, type SoakPlan } from './plan.js';
+import { expectedOutcome } from './outcome-expectations.js';
+import type { PlannedMessage, SoakPlan } from './plan.js';
 import type { TopicTap } from './clients.js';
 
 export interface Violation {
@@ -133,7 +134,7 @@ export async function collect(input: CollectInput): Promise<Collected> {
     },
     inbound: {
       handled: input.inboundLog.idsOf('Inbound processed', 'Inbound payload rejected').size,
-      transientFailures: input.inboundLog.count('Inbound failed; Pub/Sub will redeliver'),
+      transientFailures: input.inboundLog.count('Event failed; Pub/Sub will redeliver'),
     },
     records: byState,
     userMessages: {
@@ -146,7 +147,8 @@ export async function collect(input: CollectInput): Promise<Collected> {
   return { summary, input, records, userMessages, rejects: [...rejectDocs.values()] };
 }
 
-function expectedId(agentId: string, message: PlannedMessage): string {
+/** The id a planned message must get: its own, or the one its Idempotency-Key makes. */
+export function expectedId(agentId: string, message: PlannedMessage): string {
   return message.id.kind === 'messageId'
     ? message.id.messageId
     : messageIdForIdempotencyKey(agentId, message.id.key);
@@ -173,7 +175,7 @@ export function verify(plan: SoakPlan, collected: Collected): Violation[] {
       add('accepted', `${label} never got a final answer after ${outcome.attempts.length} attempts`);
       continue;
     }
-    const wantStatus = script === 'unreachable' ? 404 : 200;
+    const wantStatus = script === undefined ? undefined : expectedOutcome(script, message).status;
     if (outcome.final.status !== wantStatus)
       add('accepted', `${label} answered ${outcome.final.status}, expected ${wantStatus}`);
     const ids = new Set(
@@ -201,12 +203,13 @@ export function verify(plan: SoakPlan, collected: Collected): Violation[] {
       continue;
     }
     if (record.phoneNumber !== outcome.message.phone) add('one record', `${label}: record has another phone`);
-    const want = script === undefined ? undefined : EXPECTED_STATE[script];
+    const want = script === undefined ? undefined : expectedOutcome(script, outcome.message).state;
     if (record.state !== want)
       add('final state', `${label}: state ${String(record.state)}, expected ${want}`);
     const fields: Record<string, string[]> = {
       READ: ['sentAt', 'deliveredAt', 'readAt'],
       REVOKED: ['sentAt', 'revokedAt'],
+      EXPIRED: ['sentAt', 'expiredAt'],
       SENT: ['sentAt'],
       FAILED: ['failedAt', 'error'],
     };
