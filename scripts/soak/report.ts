@@ -1,4 +1,5 @@
 /** The soak report as text (for the terminal and BENCHMARKS.md). */
+import { formatOutcomes } from './outcome-report.js';
 import type { SoakReport } from './run.js';
 
 const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -26,6 +27,8 @@ export function formatReport(report: SoakReport): string {
     `  records: ${states}`,
     `  user messages: ${f.userMessages.planned} sent, ${f.userMessages.stored} stored, ${f.userMessages.publishedMessages} published`,
     `  garbage: ${f.garbage.injected} injected, ${f.garbage.rejects} inboundRejects records`,
+    // Reports stored before the outcome checks existed have none.
+    ...(report.outcomes ? formatOutcomes(report.outcomes) : []),
     report.violations.length === 0
       ? '  verdict: PASS (no violations)'
       : `  verdict: FAIL, ${report.violations.length} violations:\n` +

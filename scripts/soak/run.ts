@@ -1,7 +1,8 @@
 /**
- * One soak run: the whole product on the emulators (send, revoke, webhook, inbound, Pub/Sub push from the
- * Terraform topology) against the fake RBM, at volume and with faults on every hop, then a drain and the checks
- * of verify.ts. Used by `npm run soak` and test/integration/soak.test.ts.
+ * One soak run: the whole product on the emulators (send, revoke, webhook, inbound, reconcile, Pub/Sub push from
+ * the Terraform topology) against the fake RBM, at volume and with faults on every hop, then a drain (reconcile
+ * driven until it has nothing left) and the checks of verify.ts and outcome-verify.ts. Used by `npm run soak`
+ * and test/integration/soak.test.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { clearFirestore } from '../../devtools/emulators.js';
@@ -19,13 +20,11 @@ import {
   type SendOutcome,
 } from './driver.js';
 import { LogIndex } from './logs.js';
-import {
-  INITIAL_PHONE_STATE,
-  planSoak,
-  type CreateFault,
-  type PlannedGarbage,
-  type PlannedPhone,
-} from './plan.js';
+import { afterSends, beforeSends, setUpPhone, type AcceptedMessage } from './outcome-driver.js';
+import { checkOutcomes, type OutcomeCheck, type OutcomeSummary } from './outcome-verify.js';
+import { drainReconcile, type ReconcileDrainReport, type ReconcileDrainSettings } from './reconcile-drain.js';
+import { decodeRecords } from './records.js';
+import { planSoak, type CreateFault, type PlannedGarbage, type PlannedPhone } from './plan.js';
 import { collect, verify, type SoakSummary, type Violation } from './verify.js';
 import { pollUntil, runPool } from './util.js';
 
@@ -46,7 +45,17 @@ export const SOAK_AGENT_ID = 'soak-agent';
 export const SOAK_CLIENT_TOKEN = 'soak-client-token-0123456789';
 /** Share of callbacks whose first publish attempt fails in the webhook. */
 export const PUBLISH_FAULT_SHARE = 0.2;
+/** Share of status and fallback events whose first publish fails in send, revoke and inbound. */
+export const EVENT_PUBLISH_FAULT_SHARE = 0.1;
+/** Reconcile's grace, pending timeout and unconfirmed-event age, in seconds: small, so the drain sees them fall due. */
+const RECONCILE_TIMERS_S = { grace: 1, pendingTimeout: 5, unconfirmedAfter: 1 };
 const HANG_MS = 1_500;
+const EVENT_FAULTS = { [FAULT_SHARE_VARIABLE]: String(EVENT_PUBLISH_FAULT_SHARE) };
+const RECONCILE_SETTINGS: ReconcileDrainSettings = {
+  graceMs: RECONCILE_TIMERS_S.grace * 1000,
+  pendingTimeoutMs: RECONCILE_TIMERS_S.pendingTimeout * 1000,
+  unconfirmedAfterMs: RECONCILE_TIMERS_S.unconfirmedAfter * 1000,
+};
 
 /** The functions' settings: short RBM retry budgets (the hang outlasts one attempt), quick claim takeover. */
 const SEND_ENV = {
@@ -69,6 +78,7 @@ export interface SoakReport {
   readonly phones: number;
   readonly timings: SoakTimings;
   readonly summary: SoakSummary;
+  readonly outcomes: OutcomeSummary;
   readonly violations: readonly Violation[];
 }
 
@@ -117,18 +127,34 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       retryCallbacks: { maxAttempts: 10, backoffMs: 100 },
       callbackChaos: { duplicate: 0.3, reorder: true, reorderWindowMs: 150, delayMs: 10 },
     },
+    // The drain drives reconcile itself.
+    reconcileIntervalMs: false,
     env: {
-      send: SEND_ENV,
+      send: { ...SEND_ENV, ...EVENT_FAULTS },
       // No hangs are injected on deletes: a timed-out DELETE that RBM did carry out would make the retry a 404
-      // (see the soak notes in BENCHMARKS.md), so revoke keeps the default attempt timeout.
-      revoke: { ...SEND_ENV, RBM_REQUEST_TIMEOUT_MS: '10000' },
+      // (see the soak notes in BENCHMARKS.md), so revoke and reconcile keep the default attempt timeout.
+      revoke: { ...SEND_ENV, RBM_REQUEST_TIMEOUT_MS: '10000', ...EVENT_FAULTS },
       webhook: { [FAULT_SHARE_VARIABLE]: String(PUBLISH_FAULT_SHARE) },
-      inbound: { INBOUND_PUBLISH_LEASE_MS: '3000' },
+      inbound: { INBOUND_PUBLISH_LEASE_MS: '3000', ...EVENT_FAULTS },
+      reconcile: {
+        ...SEND_ENV,
+        RBM_REQUEST_TIMEOUT_MS: '10000',
+        RBM_FALLBACK_GRACE_S: String(RECONCILE_TIMERS_S.grace),
+        RBM_PENDING_TIMEOUT_S: String(RECONCILE_TIMERS_S.pendingTimeout),
+        RBM_RECONCILE_UNCONFIRMED_AFTER_S: String(RECONCILE_TIMERS_S.unconfirmedAfter),
+      },
     },
   });
   const db = firestoreAdmin(projectId, stack.emulators);
   const pubsub = pubsubAdmin(projectId, stack.emulators);
   const userMessagesTap = await tapTopic(pubsub, 'rbm-user-messages');
+  const statusTap = await tapTopic(pubsub, stack.topics.messageStatus);
+  const fallbackTap = await tapTopic(pubsub, stack.topics.fallback);
+  const consentTap = await tapTopic(pubsub, stack.topics.consentChanges);
+  // Send, revoke and inbound say so when an event's first publish fails; reconcile or a redelivery makes it later.
+  const eventPublishLogs = (['send', 'revoke', 'inbound'] as const).map(
+    (name) => new LogIndex(stack.functions[name], {}),
+  );
   const webhookLog = new LogIndex(stack.functions.webhook, { 'Callback published': 'pubsubMessageId' });
   const inboundLog = new LogIndex(stack.functions.inbound, {
     'Inbound processed': 'pubsubMessageId',
@@ -139,7 +165,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     progress(
       `stack up in ${Math.round(startMs)} ms; ${plan.messageCount} messages to ${plan.phones.length} phones`,
     );
-    for (const phone of plan.phones) await stack.rbm.setPhone(phone.phone, INITIAL_PHONE_STATE[phone.script]);
+    for (const phone of plan.phones) await setUpPhone(stack.rbm, phone);
+    const outcomeDeps = {
+      rbm: stack.rbm,
+      db,
+      revokeUrl: stack.functions.revoke.url,
+      agentId: SOAK_AGENT_ID,
+      consentTimeoutMs: drainTimeoutMs,
+    };
 
     // Load: every phone runs its script; garbage goes in between.
     const sends: SendOutcome[] = [];
@@ -159,17 +192,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         return;
       }
       const { phone } = task;
-      const accepted: string[] = [];
+      replies.push(...(await beforeSends(outcomeDeps, phone)));
+      const accepted: AcceptedMessage[] = [];
       for (const message of phone.messages) {
         const fault = plan.createFaults[message.index];
         if (fault) stack.rbm.failNext(1, faultFor(fault), { only: 'create' });
         const outcome = await sendMessage(stack.functions.send.url, message);
         sends.push(outcome);
-        if (outcome.final?.status === 200 && outcome.final.messageId) accepted.push(outcome.final.messageId);
+        if (outcome.final?.status === 200 && outcome.final.messageId)
+          accepted.push({ messageId: outcome.final.messageId, message });
         if (++done % 500 === 0) progress(`${done} sends answered`);
       }
+      revokes.push(...(await afterSends(outcomeDeps, phone, accepted)));
       if (phone.script === 'offline-revoked') {
-        for (const messageId of accepted) {
+        for (const { messageId } of accepted) {
           revokes.push({
             messageId,
             answer: await revokeMessage(stack.functions.revoke.url, phone.phone, messageId),
@@ -178,7 +214,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       } else if (phone.script === 'offline-then-online') {
         await stack.rbm.setPhone(phone.phone, 'reachable');
       }
-      for (const planned of phone.userMessages) {
+      for (const planned of phone.userMessages.filter((u) => u.kind !== 'optOutKeyword')) {
         const result = await stack.rbm.callback(userPayload(planned, phone.phone, SOAK_AGENT_ID));
         replies.push({ id: planned.id, result });
       }
@@ -188,12 +224,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       `load done in ${Math.round(loadMs)} ms (${Math.round((sends.length / loadMs) * 1000)} sends/s); draining`,
     );
 
-    // Drain: RBM's callbacks (with their retries) finish, then everything the webhook published is handled.
+    // Drain: RBM's callbacks (with their retries) finish, then everything the webhook published is handled,
+    // then reconcile runs until nothing is left for it.
     const drainStarted = performance.now();
     const drainProblems: Violation[] = [];
     const drainStep = async (description: string, step: () => Promise<unknown>): Promise<void> => {
+      const started = performance.now();
       try {
         await step();
+        progress(`drain: ${description} in ${Math.round(performance.now() - started)} ms`);
       } catch (error) {
         drainProblems.push({
           check: 'drain',
@@ -202,7 +241,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         progress(`drain: ${description} did not finish`);
       }
     };
-    await drainStep('callbacks', () => {
+    const callbacksSettled = () => {
       let settled = false;
       void stack.rbm.callbacksSettled().then(() => (settled = true));
       return pollUntil(() => (settled ? true : undefined), {
@@ -210,8 +249,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         intervalMs: 100,
         description: 'the fake RBM callbacks (and their retries) to settle',
       });
-    });
-    await drainStep('inbound', () =>
+    };
+    const inboundDrained = () =>
       pollUntil(
         () => {
           const published = webhookLog.update().idsOf('Callback published');
@@ -224,8 +263,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           intervalMs: 250,
           description: 'inbound to handle every message the webhook published',
         },
-      ),
-    );
+      );
+    await drainStep('callbacks', callbacksSettled);
+    await drainStep('inbound', inboundDrained);
     const expectedReplies = new Set(plan.phones.flatMap((phone) => phone.userMessages.map((u) => u.id)));
     await drainStep('user messages', () =>
       pollUntil(
@@ -241,8 +281,27 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         },
       ),
     );
+    let reconciled: ReconcileDrainReport = {
+      passes: 0,
+      republishedRecords: 0,
+      republishedEvents: 0,
+      timerRevokes: { due: 0, revoked: 0, notFound: 0, deferred: 0 },
+    };
+    await drainStep('reconcile', async () => {
+      reconciled = await drainReconcile({
+        reconcileUrl: stack.functions.reconcile.url,
+        db,
+        settings: RECONCILE_SETTINGS,
+        settle: async () => {
+          await callbacksSettled();
+          await inboundDrained();
+        },
+        timeoutMs: drainTimeoutMs,
+        progress,
+      });
+    });
     const drainMs = performance.now() - drainStarted;
-    progress(`drained in ${Math.round(drainMs)} ms; verifying`);
+    progress(`drained in ${Math.round(drainMs)} ms (${reconciled.passes} reconcile passes); verifying`);
 
     const verifyStarted = performance.now();
     const collected = await collect({
@@ -259,17 +318,44 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       inboundLog: inboundLog.update(),
       loadMs,
     });
-    const violations = [...drainProblems, ...verify(plan, collected)];
+    const records = decodeRecords(collected.records);
+    const outcomeInput = () => ({
+      plan,
+      agentId: SOAK_AGENT_ID,
+      records,
+      sends,
+      rbm: stack.rbm,
+      statusEvents: statusTap.messages,
+      fallbackEvents: fallbackTap.messages,
+      consentEvents: consentTap.messages,
+      reconcile: reconciled,
+      eventPublishFaults: eventPublishLogs.reduce(
+        (n, log) => n + log.update().count('Event publish failed; it stays queued for a later publish'),
+        0,
+      ),
+    });
+    // Events whose publish was confirmed may still be on their way to the taps: look until they all add up.
+    let outcomes: OutcomeCheck = checkOutcomes(outcomeInput());
+    await pollUntil(
+      () => {
+        outcomes = checkOutcomes(outcomeInput());
+        return outcomes.violations.length === 0 ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, description: 'the outcome checks to pass' },
+    ).catch(() => undefined);
+    const violations = [...drainProblems, ...verify(plan, collected), ...outcomes.violations];
     return {
       messages: plan.messageCount,
       seed,
       phones: plan.phones.length,
       timings: { startMs, loadMs, drainMs, verifyMs: performance.now() - verifyStarted },
       summary: collected.summary,
+      outcomes: outcomes.summary,
       violations,
     };
   } finally {
-    await userMessagesTap.close().catch(() => undefined);
+    for (const tap of [userMessagesTap, statusTap, fallbackTap, consentTap])
+      await tap.close().catch(() => undefined);
     await pubsub.close().catch(() => undefined);
     await db.terminate().catch(() => undefined);
     await stack.stop();
