@@ -2,28 +2,17 @@
 import { batchGetUsers, type BatchGetOutcome } from '../../shared/capabilities/batch-get-users.js';
 import { loadCapabilityTtls } from '../../shared/capabilities/cache-rules.js';
 import { checkCapabilities, type CapabilityOutcome } from '../../shared/capabilities/check-capabilities.js';
-import { loadRbmConfig } from '../../shared/config/rbm.js';
 import { ApiError } from '../../shared/errors.js';
 import { AGE_HEADER, CACHE_HEADER } from '../../shared/http/cache-headers.js';
 import { errorResult, type HttpResult } from '../../shared/http/response.js';
-import { RbmClient } from '../../shared/rbm/client.js';
+import { rbmCaller } from '../../shared/rbm/caller.js';
 import { serveHttp } from '../../shared/runtime/http.js';
-import { lazy, loadConfig } from '../../shared/runtime/platform.js';
+import { loadConfig } from '../../shared/runtime/platform.js';
 import { capabilitiesSpec } from './spec.js';
 
 serveHttp(
   capabilitiesSpec,
-  (platform) => {
-    const rbmConfig = loadConfig(platform, loadRbmConfig);
-    const ttls = loadConfig(platform, loadCapabilityTtls);
-    return {
-      agentId: rbmConfig.agentId,
-      ttls,
-      logger: platform.logger,
-      db: () => platform.firestore(),
-      rbm: lazy(() => new RbmClient(rbmConfig, { logger: platform.logger })),
-    };
-  },
+  (platform) => ({ ...rbmCaller(platform), ttls: loadConfig(platform, loadCapabilityTtls) }),
   {
     get: async (call, deps) =>
       capabilityAnswer(

@@ -1,0 +1,26 @@
+/**
+ * What a function that calls RBM on a caller's behalf needs, built once per instance: the agent id, the
+ * logger, Firestore and an RBM client created on first use. Configuration is read at start-up.
+ */
+import type { Firestore } from '@google-cloud/firestore';
+import { loadRbmConfig } from '../config/rbm.js';
+import type { Logger } from '../log/logger.js';
+import { lazy, loadConfig, type Platform } from '../runtime/platform.js';
+import { RbmClient } from './client.js';
+
+export interface RbmCaller {
+  agentId: string;
+  logger: Logger;
+  db(): Firestore;
+  rbm(): RbmClient;
+}
+
+export function rbmCaller(platform: Platform): RbmCaller {
+  const config = loadConfig(platform, loadRbmConfig);
+  return {
+    agentId: config.agentId,
+    logger: platform.logger,
+    db: () => platform.firestore(),
+    rbm: lazy(() => new RbmClient(config, { logger: platform.logger })),
+  };
+}
