@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { localValue, stackTopics } from '../../../devtools/local-stack.js';
+import { campaignsSettings, localValue, stackTopics } from '../../../devtools/local-stack.js';
 import { FUNCTION_SPECS } from '../../../functions/catalog.js';
 import type { HttpFunctionSpec } from '../../../shared/runtime/spec.js';
 import { request } from '../../support/http.js';
@@ -23,6 +23,7 @@ function environmentFor(spec: HttpFunctionSpec): Record<string, string> {
     clientToken: 'routing-token',
     rbmUrl: 'http://127.0.0.1:9',
     topics: stackTopics(''),
+    campaigns: campaignsSettings('routing-project', 'http://127.0.0.1:9', 'http://127.0.0.1:9'),
   };
   const env: Record<string, string> = {
     GOOGLE_CLOUD_PROJECT: 'routing-project',
