@@ -156,3 +156,18 @@ output "function_scaling" {
     error_message = "webhook_min_instances must not exceed webhook_max_instances."
   }
 }
+
+output "gateway_url" {
+  description = "One base URL for every gateway route of docs/openapi.yaml, with an API key (the rootUrl of Google's generated RBM client). Null without enable_gateway."
+  value       = var.enable_gateway ? "https://${google_api_gateway_gateway.gateway[0].default_hostname}" : null
+}
+
+output "gateway_api_key" {
+  description = "The command that prints the gateway's API key (pass it as ?key= or x-api-key); the key itself is never an output. Null without enable_gateway."
+  value       = var.enable_gateway ? "gcloud services api-keys get-key-string ${google_apikeys_key.gateway[0].id}" : null
+}
+
+output "gateway_service_account_email" {
+  description = "Service account in the gateway's ID tokens: the only invoker it adds to the functions it routes to. Null without enable_gateway."
+  value       = one(google_service_account.gateway[*].email)
+}

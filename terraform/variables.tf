@@ -317,3 +317,20 @@ variable "webhook_min_instances" {
     error_message = "webhook_min_instances must be a whole number from 0 to 100."
   }
 }
+
+variable "enable_gateway" {
+  type        = bool
+  description = "Create the API gateway: one base URL with an API key for the RBM-compatible and project routes (gateway.tf, docs/gateway.md). The functions' own URLs work either way."
+  default     = true
+}
+
+variable "gateway_region" {
+  type        = string
+  description = "Region of the API gateway; empty means var.region. API Gateway runs in fewer regions than Cloud Functions (e.g. us-central1, us-east1, europe-west1, europe-west2, asia-northeast1, australia-southeast1)."
+  default     = ""
+
+  validation {
+    condition     = var.gateway_region == "" || can(regex("^[a-z]+-[a-z]+[0-9]+$", var.gateway_region))
+    error_message = "gateway_region must be empty or a region name such as \"europe-west1\"."
+  }
+}

@@ -8,6 +8,11 @@ terraform {
       source  = "hashicorp/google"
       version = "~> 6.2"
     }
+    # API Gateway's resources (gateway.tf) are in the beta provider only.
+    google-beta = {
+      source  = "hashicorp/google-beta"
+      version = "~> 6.2"
+    }
     archive = {
       source  = "hashicorp/archive"
       version = "~> 2.4"
@@ -16,6 +21,11 @@ terraform {
 }
 
 provider "google" {
+  project = var.project_id
+  region  = var.region
+}
+
+provider "google-beta" {
   project = var.project_id
   region  = var.region
 }

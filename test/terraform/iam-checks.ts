@@ -106,6 +106,16 @@ export const expectedPushGrants = ['roles/run.invoker @ run:inbound'];
 export const expectedDedicatedGrants: Record<string, string[]> = {
   'rbm-reconcile-sched': ['roles/run.invoker @ run:reconcile'],
   'rbm-task-invoker': ['roles/run.invoker @ run:campaigns'],
+  // The API gateway's identity: every function it routes to (terraform/gateway.tf), and nothing else.
+  'rbm-gateway': [
+    'roles/run.invoker @ run:campaigns',
+    'roles/run.invoker @ run:capabilities',
+    'roles/run.invoker @ run:events',
+    'roles/run.invoker @ run:files',
+    'roles/run.invoker @ run:messages',
+    'roles/run.invoker @ run:revoke',
+    'roles/run.invoker @ run:send',
+  ],
 };
 
 export const expectedPubSubAgentGrants = [

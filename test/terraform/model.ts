@@ -26,7 +26,10 @@ function localValue(config: TerraformConfig, name: string): HclValue | undefined
   return config.locals[name];
 }
 
-/** The instances `for_each` creates: over `local.<object>`, `toset(local.<list>)` or `toset(var.<list>)`. */
+/**
+ * The instances `for_each` creates: over `local.<object>`, `toset(local.<list>)` or `toset(var.<list>)`; a set
+ * switched by a flag, `toset(var.<flag> ? local.<list> : [])`, stands for the configuration with the flag on.
+ */
 export function instancesOf(
   config: TerraformConfig,
   type: string,
@@ -36,7 +39,10 @@ export function instancesOf(
   const forEach = stringOf(body.for_each);
   if (body.for_each === undefined) return [{ type, name, body }];
   const overLocal = forEach ? /^\$\{local\.(\w+)\}$/.exec(forEach) : null;
-  const overLocalSet = forEach ? /^\$\{toset\(local\.(\w+)\)\}$/.exec(forEach) : null;
+  const overLocalSet = forEach
+    ? (/^\$\{toset\(local\.(\w+)\)\}$/.exec(forEach) ??
+      /^\$\{toset\(var\.\w+ \? local\.(\w+) : \[\]\)\}$/.exec(forEach))
+    : null;
   const overVarSet = forEach ? /^\$\{toset\(var\.(\w+)\)\}$/.exec(forEach) : null;
   if (overLocal?.[1]) {
     const value = localValue(config, overLocal[1]);
@@ -89,11 +95,14 @@ export interface Reference {
   attribute: string;
 }
 
-/** `${google_service_account.runtime["send"].email}` → { type, name: 'runtime', key: 'send', attribute }. */
+/**
+ * `${google_service_account.runtime["send"].email}` → { type, name: 'runtime', key: 'send', attribute }. A
+ * `count` index (`gateway[0]`) has no key: such a resource is read as its one instance.
+ */
 export function parseReference(value: HclValue | undefined): Reference | undefined {
   const match =
     typeof value === 'string'
-      ? /^\$\{(google_\w+|data\.\w+)\.(\w+)(?:\["([^"\]]+)"\])?\.(\w+)\}$/.exec(value)
+      ? /^\$\{(google_\w+|data\.\w+)\.(\w+)(?:\["([^"\]]+)"\]|\[\d+\])?\.(\w+)\}$/.exec(value)
       : null;
   if (!match?.[1] || !match[2] || !match[4]) return undefined;
   return { type: match[1], name: match[2], key: match[3], attribute: match[4] };

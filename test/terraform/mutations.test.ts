@@ -138,6 +138,11 @@ const requiredBindings: Array<[string, string, string]> = [
   ['invoker_members invoke capabilities', 'google_cloud_run_v2_service_iam_member', 'capabilities_invokers'],
   ['invoker_members invoke files', 'google_cloud_run_v2_service_iam_member', 'files_invokers'],
   [
+    'the gateway invokes the functions it routes to',
+    'google_cloud_run_v2_service_iam_member',
+    'gateway_invokes',
+  ],
+  [
     'send: publisher on rbm-message-status',
     'google_pubsub_topic_iam_member',
     'send_publishes_message_status',
