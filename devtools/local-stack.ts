@@ -241,8 +241,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...options.rbm,
     });
     cleanups.push(() => rbm.close());
+    // campaigns is told its own URL (where its tasks POST), so its port is chosen before it starts.
+    const ports = { ...options.ports, campaigns: options.ports?.campaigns ?? (await freePort()) };
+    const campaignsUrl = `http://127.0.0.1:${ports.campaigns}`;
     const sandbox = attachSandboxPage(rbm, {
       agentId,
+      campaignsUrl,
       firestore: () => emulatorFirestore(projectId, hosts.firestoreHost),
       ...(options.rbm?.autoEvents ? { defaultAutoEvents: options.rbm.autoEvents } : {}),
     });
@@ -253,14 +257,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queues: { [campaignsQueue]: LOCAL_CAMPAIGNS_QUEUE, ...options.cloudTasks?.queues },
     });
     cleanups.push(() => cloudTasks.stop());
-    // campaigns is told its own URL (where its tasks POST), so its port is chosen before it starts.
-    const ports = { ...options.ports, campaigns: options.ports?.campaigns ?? (await freePort()) };
     const settings: StackSettings = {
       agentId,
       clientToken,
       rbmUrl: rbm.url,
       topics,
-      campaigns: campaignsSettings(projectId, cloudTasks.url, `http://127.0.0.1:${ports.campaigns}`),
+      campaigns: campaignsSettings(projectId, cloudTasks.url, campaignsUrl),
     };
 
     const servers = await Promise.all(

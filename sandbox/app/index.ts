@@ -17,6 +17,8 @@ export interface SandboxPageOptions {
   readonly defaultAutoEvents?: AutoEvents;
   /** Delay of automatic DELIVERED / READ for phones added from the page. Default 1500 ms. */
   readonly defaultDelayMs?: number;
+  /** The campaigns function's base URL; without it the page's campaign panel is refused. */
+  readonly campaignsUrl?: string;
 }
 
 export interface SandboxPage {
@@ -47,7 +49,15 @@ export function attachSandboxPage(rbm: FakeRbm, options: SandboxPageOptions): Sa
     defaultAutoEvents: options.defaultAutoEvents,
   };
   rbm.mountRoutes(
-    sandboxRoutes({ rbm, backend, live, actions, sources, defaultDelayMs: options.defaultDelayMs ?? 1500 }),
+    sandboxRoutes({
+      rbm,
+      backend,
+      live,
+      actions,
+      sources,
+      defaultDelayMs: options.defaultDelayMs ?? 1500,
+      campaignsUrl: options.campaignsUrl,
+    }),
   );
   return {
     url: `${rbm.url}/sandbox/`,

@@ -12,10 +12,12 @@
  *   POST /sandbox/api/phones/{phone}/unsubscribe    {}: the user taps Unsubscribe (STOP + UNSUBSCRIBE)
  *   POST /sandbox/api/phones/{phone}/subscribe      {}: the user taps Subscribe (START + SUBSCRIBE)
  *   POST /sandbox/api/agentMessages/{id}/{deliver|read|expire|expire-revoke-fails|drop-outcome}
+ *   POST /sandbox/api/campaigns, GET /sandbox/api/campaigns/{id}, POST …/{id}:cancel   (campaign-panel.ts)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FakeRbm, SuggestionType } from '../fake-rbm/index.js';
 import type { BackendRecords } from './backend-records.js';
+import { campaignRoute } from './campaign-panel.js';
 import { sandboxState, type ConversationSources } from './conversation.js';
 import {
   badRequest,
@@ -41,6 +43,8 @@ export interface RouteContext {
   readonly sources: ConversationSources;
   /** Delay of automatic events for phones added through the API without one. */
   readonly defaultDelayMs: number;
+  /** The campaigns function's base URL, for the campaign panel. */
+  readonly campaignsUrl: string | undefined;
 }
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -128,6 +132,8 @@ export function sandboxRoutes(context: RouteContext) {
         } else if (req.method === 'GET' && segments[0] === 'agentMessages' && segments.length === 2) {
           const messageId = decodeSegment(segments[1] ?? '');
           sendJson(res, 200, await agentMessageView(context.rbm, context.backend, messageId));
+        } else if (segments[0] === 'campaigns') {
+          await campaignRoute(context, req, res, segments.slice(1));
         } else if (req.method === 'POST') {
           sendJson(res, 200, await apiPost(context, req, segments));
         } else {

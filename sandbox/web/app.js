@@ -3,6 +3,7 @@
 /* global document, window, fetch, EventSource */
 import { API, act, post, showError } from './dom.js';
 import { createColumn, renderPhone } from './phone.js';
+import './campaign.js';
 
 const columns = new Map();
 
