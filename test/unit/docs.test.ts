@@ -39,7 +39,8 @@ describe('docs', () => {
     const outside: string[] = [];
     for (const file of await markdownFiles()) {
       const text = await readFile(file, 'utf8');
-      if (/C[O]NTRACT|r[e]ference\/|\bi[s]sue [0-9]/i.test(text)) outside.push(path.relative(REPO_ROOT, file));
+      if (/C[O]NTRACT|r[e]ference\/|\bi[s]sue [0-9]/i.test(text))
+        outside.push(path.relative(REPO_ROOT, file));
     }
     expect(outside).toEqual([]);
   });

@@ -8,7 +8,6 @@ import { publishUserMessageOnce, type UserMessage } from '../../shared/inbound/u
 import { delayFirstAttempts } from '../../shared/pubsub/publish-delay.js';
 import type { Publish } from '../../shared/pubsub/publisher.js';
 
-
 /** A Pub/Sub stand-in that records what it accepted. */
 function recordingPublish() {
   const accepted: Array<{ topicId: string; json: unknown }> = [];
