@@ -1,13 +1,31 @@
-/** Publishing to Pub/Sub topics: one client per process, one topic handle per topic, no silent loss. */
-import { PubSub, type PublishOptions as TopicOptions, type Topic } from '@google-cloud/pubsub';
-import { emulatorCredentials } from '../emulator-credentials.js';
+/**
+ * Publishing to Pub/Sub topics: one REST call per message (`topics.publish`), with bounded retries, no silent loss.
+ *
+ * Plain `fetch` rather than `@google-cloud/pubsub`: starting that client (its module, its protos and a gRPC
+ * channel) was a third of a cold start whose first request publishes a status event (BENCHMARKS.md, cold
+ * start). The token source, backoff and retry loop are the ones the RBM and Cloud Tasks clients use.
+ */
+import type { Env } from '../config/env.js';
+import { callWithRetries, defaultSleep, toApiError } from '../http/retrying-call.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { accessTokenSource, type AccessTokenSource } from '../rbm/auth.js';
+import {
+  publishBody,
+  publishedMessageId,
+  publishError,
+  publishRetryPolicy,
+  publishUrl,
+  pubsubTarget,
+  PUBSUB_SCOPE,
+  type PubSubTarget,
+} from './publish-request.js';
 
 export type Attributes = Record<string, string>;
 
 export interface PublishOptions {
   /**
-   * The whole publish, retries included, is given up after this long: the client cancels its call and
-   * publishes nothing once the promise has rejected. Without it the client's own budget applies (minutes).
+   * The whole publish, retries included, is given up after this long: the attempt in flight is aborted and
+   * the promise rejects with DEADLINE_EXCEEDED. Without it the client library's budget applies (ten minutes).
    */
   timeoutMs?: number;
 }
@@ -20,52 +38,64 @@ export type Publish = (
   options?: PublishOptions,
 ) => Promise<string>;
 
-/** The codes the client retries a publish on by default (CANCELLED … UNAVAILABLE). */
-const PUBLISH_RETRY_CODES = [1, 2, 4, 8, 10, 13, 14];
-
-/**
- * Call options that bound every attempt and the total to `timeoutMs`. The retry settings are given in full,
- * as an object of this handle's own: the client would otherwise adjust its shared defaults per call, which
- * concurrent publishes with other budgets read.
- */
-export function boundedPublishCall(timeoutMs: number): NonNullable<TopicOptions['gaxOpts']> {
-  return {
-    timeout: timeoutMs,
-    retry: {
-      retryCodes: PUBLISH_RETRY_CODES,
-      backoffSettings: {
-        initialRetryDelayMillis: Math.min(100, timeoutMs),
-        retryDelayMultiplier: 4,
-        maxRetryDelayMillis: timeoutMs,
-        initialRpcTimeoutMillis: timeoutMs,
-        rpcTimeoutMultiplier: 1,
-        maxRpcTimeoutMillis: timeoutMs,
-        totalTimeoutMillis: timeoutMs,
-      },
-    },
-  };
+export interface PublisherDeps {
+  /** Where failed attempts are logged; a logger of its own unless given. */
+  logger?: Logger;
+  fetch?: typeof fetch;
+  /** Read at the first publish; PUBSUB_EMULATOR_HOST sends every publish to the emulator without a token. */
+  env?: Env;
+  /** Where tokens come from for Google's endpoint; ADC with the Pub/Sub scope unless given. */
+  tokens?: AccessTokenSource;
 }
 
-export function createPublisher(projectId: string | undefined): Publish {
-  let client: PubSub | undefined;
-  const topics = new Map<string, Topic>();
-  const topic = (topicId: string, timeoutMs: number | undefined): Topic => {
-    client ??= new PubSub({
-      ...(projectId ? { projectId } : {}),
-      ...emulatorCredentials('PUBSUB_EMULATOR_HOST'),
-    });
-    const key = timeoutMs === undefined ? topicId : `${topicId}\u0000${timeoutMs}`;
-    let handle = topics.get(key);
-    if (!handle) {
-      // Small batches keep latency low: every caller waits for its own message to be accepted.
-      handle = client.topic(topicId, {
-        batching: { maxMessages: 100, maxMilliseconds: 2 },
-        ...(timeoutMs === undefined ? {} : { gaxOpts: boundedPublishCall(timeoutMs) }),
-      });
-      topics.set(key, handle);
+const API = 'Pub/Sub';
+
+export function createPublisher(projectId: string | undefined, deps: PublisherDeps = {}): Publish {
+  const logger = deps.logger ?? createLogger();
+  let target: { where: PubSubTarget; tokens: AccessTokenSource } | undefined;
+  const targetOnce = () => {
+    if (!target) {
+      const where = pubsubTarget((deps.env ?? process.env).PUBSUB_EMULATOR_HOST);
+      const tokens = !where.authenticated
+        ? async () => undefined
+        : (deps.tokens ?? accessTokenSource({ kind: 'applicationDefault' }, PUBSUB_SCOPE, API));
+      target = { where, tokens };
     }
-    return handle;
+    return target;
   };
-  return (topicId, data, attributes = {}, options = {}) =>
-    topic(topicId, options.timeoutMs).publishMessage({ data, attributes });
+  return async (topicId, data, attributes = {}, options = {}) => {
+    if (!projectId) throw new Error('Cannot publish: GOOGLE_CLOUD_PROJECT is not set.');
+    const { where, tokens } = targetOnce();
+    const result = await callWithRetries(
+      API,
+      publishRetryPolicy(options.timeoutMs),
+      {
+        fetch: deps.fetch ?? fetch,
+        tokens,
+        sleep: defaultSleep,
+        random: Math.random,
+        now: Date.now,
+        logger,
+      },
+      {
+        method: 'POST',
+        url: publishUrl(where.endpoint, projectId, topicId),
+        body: publishBody(data, attributes),
+        logFields: { topic: topicId },
+      },
+    );
+    if (result.kind === 'unavailable') throw publishError(topicId, result.error);
+    if (result.status < 200 || result.status >= 300) {
+      throw publishError(topicId, toApiError(API, result.status, result.body));
+    }
+    const messageId = publishedMessageId(result.body);
+    if (messageId === undefined) {
+      throw publishError(topicId, {
+        code: result.status,
+        status: 'UNKNOWN',
+        message: `${API} accepted the publish but answered no message id.`,
+      });
+    }
+    return messageId;
+  };
 }

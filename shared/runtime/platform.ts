@@ -30,7 +30,12 @@ export function createPlatform(spec: FunctionSpec, env: Env = process.env): Plat
     logger,
     firestore: () => firestore(projectId),
     // A test-only delay, for the functions whose spec declares its variable (emulator only).
-    publisher: () => (publish ??= withInjectedPublishDelay(createPublisher(projectId), visible, logger)),
+    publisher: () =>
+      (publish ??= withInjectedPublishDelay(
+        createPublisher(projectId, { logger, env: visible }),
+        visible,
+        logger,
+      )),
   };
 }
 
