@@ -1,6 +1,8 @@
 /**
  * Cold start: process spawn → first successful response, for the esbuild bundles, for the unbundled TypeScript
- * source run through tsx, and for a minimal functions-framework hello-world (the floor).
+ * source run through tsx, for a minimal functions-framework hello-world (the floor), and for bundles that only
+ * make one client-library call (the library floors, scripts/bench/library-floors.ts). Each trial also reads the
+ * CPU time the process used until then, which a loaded machine disturbs far less than the wall clock.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -9,6 +11,7 @@ import { functionsFrameworkMain, REPO_ROOT } from '../../devtools/function-serve
 import { freePort } from '../../devtools/ports.js';
 import { spawnManaged } from '../../devtools/processes.js';
 import { sign, SIGNATURE_HEADER, deliveredEvent, webhookEnvelope } from '../../sandbox/fake-rbm/index.js';
+import { cpuMs } from './process-cpu.js';
 import { summarize, type Summary } from './stats.js';
 
 export interface ColdStartVariant {
@@ -21,17 +24,28 @@ export interface ColdStartVariant {
   readonly nodeArgs?: readonly string[];
   /** Prepares one trial (e.g. a message to revoke) and returns the request that must succeed. */
   readonly prepare: () => Promise<(url: string) => Promise<boolean>>;
+  /** Name of the variant whose median this one is set against in the "× library floor" column. */
+  readonly libraryFloor?: string;
 }
 
 export interface ColdStartResult {
   readonly name: string;
   readonly samplesMs: readonly number[];
   readonly summary: Summary;
+  /** CPU time (user + system) of the process at its first successful response. Absent from older runs. */
+  readonly cpuSamplesMs?: readonly number[];
+  readonly cpuSummary?: Summary;
+  readonly libraryFloor?: string;
+}
+
+interface TrialResult {
+  readonly wallMs: number;
+  readonly cpuMs: number;
 }
 
 const TRIAL_DEADLINE_MS = 30_000;
 
-async function trial(variant: ColdStartVariant): Promise<number> {
+async function trial(variant: ColdStartVariant): Promise<TrialResult> {
   const probe = await variant.prepare();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -58,7 +72,10 @@ async function trial(variant: ColdStartVariant): Promise<number> {
   });
   try {
     for (;;) {
-      if (await probe(url).catch(() => false)) return performance.now() - started;
+      if (await probe(url).catch(() => false)) {
+        const wallMs = performance.now() - started;
+        return { wallMs, cpuMs: child.pid === undefined ? Number.NaN : await cpuMs(child.pid) };
+      }
       if (child.exitInfo()) throw new Error(`${variant.name} exited before answering:\n${child.tail()}`);
       if (performance.now() - started > TRIAL_DEADLINE_MS)
         throw new Error(`${variant.name}: no answer in time`);
@@ -76,14 +93,23 @@ export async function measureColdStarts(
   progress: (line: string) => void,
 ): Promise<ColdStartResult[]> {
   for (const variant of variants) await trial(variant);
-  const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  const samples = new Map<string, TrialResult[]>(variants.map((v) => [v.name, []]));
   for (let run = 0; run < runs; run++) {
     for (const variant of variants) samples.get(variant.name)?.push(await trial(variant));
     progress(`cold start round ${run + 1}/${runs}`);
   }
   return variants.map((variant) => {
-    const samplesMs = (samples.get(variant.name) ?? []).map((ms) => Math.round(ms * 10) / 10);
-    return { name: variant.name, samplesMs, summary: summarize(samplesMs) };
+    const trials = samples.get(variant.name) ?? [];
+    const samplesMs = trials.map((t) => Math.round(t.wallMs * 10) / 10);
+    const cpuSamplesMs = trials.map((t) => t.cpuMs);
+    return {
+      name: variant.name,
+      samplesMs,
+      summary: summarize(samplesMs),
+      cpuSamplesMs,
+      cpuSummary: summarize(cpuSamplesMs),
+      ...(variant.libraryFloor === undefined ? {} : { libraryFloor: variant.libraryFloor }),
+    };
   });
 }
 

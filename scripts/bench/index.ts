@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick]`: measures on the real emulators and the built bundles, then writes
  * docs/benchmarks/bench.json (raw numbers) and BENCHMARKS.md. Not part of the test run. Build first.
  * `npm run bench -- --only body-limits` measures the oversized bodies alone and prints their table;
- * `--only firestore-ops` counts the Firestore operations per message again and updates their rows.
+ * `--only firestore-ops` counts the Firestore operations per message again and updates their rows;
+ * `--only cold-start` measures the cold starts again (library floors included) and updates their rows.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -16,17 +17,9 @@ import { FUNCTION_NAMES, functionEnv, stackTopics, startLocalStack } from '../..
 import { firestoreAdmin, pubsubAdmin } from '../soak/clients.js';
 import { measureBodyLimits } from './body-limits.js';
 import { bundleSizes } from './bundles.js';
-import {
-  helloProbe,
-  helloWorldSource,
-  inboundProbe,
-  measureColdStarts,
-  revokeProbe,
-  sendProbe,
-  tsxSource,
-  webhookProbe,
-  type ColdStartVariant,
-} from './cold-start.js';
+import { measureColdStarts } from './cold-start.js';
+import { runColdStartOnly } from './cold-start-only.js';
+import { coldStartTopics, coldStartVariants } from './cold-start-variants.js';
 import { countOperations } from './firestore-ops.js';
 import { runFirestoreOpsOnly } from './firestore-ops-only.js';
 import { measureInbound } from './inbound-throughput.js';
@@ -73,6 +66,19 @@ if (values.only === 'query-api') {
 
 if (values.only === 'firestore-ops') {
   await runFirestoreOpsOnly({ projectId: PROJECT_ID, agentId: AGENT_ID, phone: PHONE, log });
+  process.exit(0);
+}
+
+if (values.only === 'cold-start') {
+  await runColdStartOnly({
+    projectId: PROJECT_ID,
+    agentId: AGENT_ID,
+    clientToken: CLIENT_TOKEN,
+    phone: PHONE,
+    offlinePhone: OFFLINE_PHONE,
+    quick,
+    log,
+  });
   process.exit(0);
 }
 
@@ -123,7 +129,8 @@ try {
   const firestoreOps = await countOperations({ db, rbm, agentId: AGENT_ID, phone: PHONE });
   log('Firestore operations counted');
 
-  for (const topic of ['rbm-inbound', 'rbm-user-messages']) {
+  // Every topic a function publishes to, so first requests publish as they would when deployed.
+  for (const topic of coldStartTopics()) {
     await pubsub.createTopic(topic).catch(() => undefined);
   }
   const base = {
@@ -137,37 +144,15 @@ try {
     rbmUrl: rbm.url,
     topics: stackTopics(''),
   };
-  const bundle = (
-    name: (typeof FUNCTION_NAMES)[number],
-    prepare: ColdStartVariant['prepare'],
-  ): ColdStartVariant => ({
-    name: `${name} (esbuild bundle)`,
-    source: join(REPO_ROOT, 'dist', name),
-    target: name,
-    env: functionEnv(name, base, settings),
-    prepare,
+  const variants = await coldStartVariants({
+    projectId: PROJECT_ID,
+    agentId: AGENT_ID,
+    clientToken: CLIENT_TOKEN,
+    phone: PHONE,
+    offlinePhone: OFFLINE_PHONE,
+    rbmUrl: rbm.url,
+    emulators: hosts,
   });
-  const variants: ColdStartVariant[] = [
-    {
-      name: 'hello-world (floor)',
-      source: await helloWorldSource(),
-      target: 'hello',
-      env: {},
-      prepare: helloProbe(),
-    },
-    bundle('send', sendProbe(PHONE)),
-    {
-      name: 'send (TypeScript source via tsx)',
-      source: await tsxSource('send'),
-      target: 'send',
-      env: functionEnv('send', base, settings),
-      nodeArgs: ['--import', 'tsx'],
-      prepare: sendProbe(PHONE),
-    },
-    bundle('revoke', revokeProbe(rbm.url, AGENT_ID, OFFLINE_PHONE)),
-    bundle('webhook', webhookProbe(CLIENT_TOKEN, AGENT_ID, PHONE)),
-    bundle('inbound', inboundProbe(PROJECT_ID, AGENT_ID, PHONE)),
-  ];
   const coldStarts = await measureColdStarts(variants, quick ? 3 : 10, log);
   await rbm.close();
   const bodyLimits = await measureBodyLimits({

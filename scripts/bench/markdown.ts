@@ -27,6 +27,8 @@ export interface BenchResults {
   bodyLimits?: BodyLimitRow[];
   /** Absent from runs made before it was measured. */
   queryApi?: QueryApiBench;
+  /** Set when the cold-start rows come from `--only cold-start` rather than from this run. */
+  coldStartRun?: { date: string; command: string };
   /** Set when the send rows come from `--only send-concurrency` rather than from this run. */
   sendThroughputRun?: { date: string; command: string; functionsNode: string };
 }
@@ -63,8 +65,47 @@ export function bodyLimitsSection(rows: readonly BodyLimitRow[]): string {
   ].join('\n');
 }
 
+/**
+ * The cold-start section: heading, what was measured, and the table. Ratios are of medians: to the hello-world
+ * floor, and to the floor a function's first request is set against (a bare client-library or publisher call).
+ */
+export function coldStartSection(results: BenchResults): string {
+  const rows = results.coldStarts;
+  const medianOf = (name: string | undefined): number =>
+    rows.find((c) => c.name === name)?.summary.p50 ?? Number.NaN;
+  const hello = rows.find((c) => c.name.startsWith('hello'))?.summary.p50 ?? Number.NaN;
+  const ratio = (value: number, floor: number): string =>
+    Number.isFinite(value / floor) ? (value / floor).toFixed(2) : '–';
+  const run = results.coldStartRun;
+  return [
+    '## Cold start (process spawn → first successful response)',
+    '',
+    `Median of ${rows[0]?.summary.n ?? 0} runs each, after one warm-up, variants interleaved. The first`,
+    'request of a function does real work (Firestore write, RBM call, Pub/Sub publish), so client start-up is included.',
+    'The library floors are bundles (built like the functions) whose first request only creates one Firestore',
+    "document or publishes one Pub/Sub message, through the client library (gRPC, or REST: Firestore's `preferRest`,",
+    "the Pub/Sub client's `fallback`) or through the project's publisher (one REST call). CPU ms is the user +",
+    'system time of the process when it answered, which a loaded machine disturbs far less than the wall clock.',
+    ...(run ? [`Measured ${run.date} with \`${run.command}\`.`] : []),
+    '',
+    table(
+      ['variant', 'median ms', 'p95 ms', 'min ms', 'max ms', 'CPU ms', '× floor', '× library floor'],
+      rows.map((c) => [
+        c.name,
+        c.summary.p50,
+        c.summary.p95,
+        c.summary.min,
+        c.summary.max,
+        c.cpuSummary?.p50 ?? '–',
+        ratio(c.summary.p50, hello),
+        c.libraryFloor === undefined ? '–' : ratio(c.summary.p50, medianOf(c.libraryFloor)),
+      ]),
+    ),
+    '',
+  ].join('\n');
+}
+
 export async function renderMarkdown(results: BenchResults): Promise<string> {
-  const floor = results.coldStarts.find((c) => c.name.startsWith('hello'))?.summary.p50 ?? Number.NaN;
   const analysis = await optionalFile(join(REPO_ROOT, 'scripts', 'bench', 'analysis.md'));
   const soakJson = await optionalFile(join(REPO_ROOT, 'docs', 'benchmarks', 'soak-5000.json'));
   const soak =
@@ -85,23 +126,7 @@ export async function renderMarkdown(results: BenchResults): Promise<string> {
     '  functions-framework, the fake RBM and the load generator share the CPUs. Absolute numbers are those of the',
     '  emulators, not of Cloud Functions; the ratios and the operation counts are the portable part.',
     '',
-    '## Cold start (process spawn → first successful response)',
-    '',
-    `Median of ${results.coldStarts[0]?.summary.n ?? 0} runs each, after one warm-up, variants interleaved. The first`,
-    'request of a function does real work (Firestore write, RBM call, Pub/Sub publish), so client start-up is included.',
-    '',
-    table(
-      ['variant', 'median ms', 'p95 ms', 'min ms', 'max ms', '× floor'],
-      results.coldStarts.map((c) => [
-        c.name,
-        c.summary.p50,
-        c.summary.p95,
-        c.summary.min,
-        c.summary.max,
-        (c.summary.p50 / floor).toFixed(1),
-      ]),
-    ),
-    '',
+    coldStartSection(results),
     '### Bundle sizes (dist/)',
     '',
     table(

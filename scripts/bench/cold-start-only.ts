@@ -1,0 +1,57 @@
+/**
+ * `npm run bench -- --only cold-start`: the cold-start table alone (cold-start-variants.ts), on fresh emulators;
+ * its rows replace those of docs/benchmarks/bench.json and BENCHMARKS.md is re-rendered.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { format } from 'prettier';
+import { emulatorPubSub } from '../../devtools/emulator-clients.js';
+import { startEmulators } from '../../devtools/emulators.js';
+import { REPO_ROOT } from '../../devtools/function-server.js';
+import { startFakeRbm } from '../../sandbox/fake-rbm/index.js';
+import { measureColdStarts } from './cold-start.js';
+import { coldStartTopics, coldStartVariants } from './cold-start-variants.js';
+import { coldStartSection, renderMarkdown, type BenchResults } from './markdown.js';
+
+export async function runColdStartOnly(options: {
+  projectId: string;
+  agentId: string;
+  clientToken: string;
+  phone: string;
+  offlinePhone: string;
+  quick: boolean;
+  log: (line: string) => void;
+}): Promise<void> {
+  const startedAt = new Date();
+  options.log('starting the emulators');
+  const emulators = await startEmulators({ projectId: options.projectId });
+  const pubsub = emulatorPubSub(options.projectId, emulators.pubsubHost);
+  const rbm = await startFakeRbm({ agentId: options.agentId });
+  try {
+    for (const topic of coldStartTopics()) await pubsub.createTopic(topic).catch(() => undefined);
+    await rbm.setPhone(options.offlinePhone, 'offline');
+    const variants = await coldStartVariants({
+      ...options,
+      rbmUrl: rbm.url,
+      emulators: { firestoreHost: emulators.firestoreHost, pubsubHost: emulators.pubsubHost },
+    });
+    const coldStarts = await measureColdStarts(variants, options.quick ? 3 : 10, options.log);
+    const file = join(REPO_ROOT, 'docs', 'benchmarks', 'bench.json');
+    const stored = JSON.parse(await readFile(file, 'utf8')) as BenchResults;
+    const command = `npm run bench -- --only cold-start${options.quick ? ' --quick' : ''}`;
+    const results: BenchResults = {
+      ...stored,
+      coldStarts,
+      coldStartRun: { date: startedAt.toISOString(), command },
+    };
+    console.log(coldStartSection(results));
+    // Formatted as prettier would, so `npm run lint` (prettier --check .) stays green.
+    await writeFile(file, await format(JSON.stringify(results), { parser: 'json', printWidth: 110 }));
+    await writeFile(join(REPO_ROOT, 'BENCHMARKS.md'), await renderMarkdown(results));
+    options.log('updated the cold-start rows of docs/benchmarks/bench.json and re-rendered BENCHMARKS.md');
+  } finally {
+    await rbm.close();
+    await pubsub.close();
+    await emulators.stop();
+  }
+}
