@@ -144,12 +144,14 @@ export function localCampaignsQueue(projectId: string): string {
 
 /**
  * The local queue retries like a deployment's, sooner: a recipient whose send failed for a while (RBM 503s)
- * is tried again within about a minute.
+ * is tried again within about a minute. It sends a few instances' worth of requests at once (a deployment
+ * serves 8 per instance), not the fake's 1,000 that one local process would only answer late.
  */
 export const LOCAL_CAMPAIGNS_QUEUE: QueueSettings = {
   maxAttempts: 20,
   minBackoffMs: 200,
   maxBackoffMs: 5_000,
+  maxConcurrentDispatches: 32,
 };
 
 export function campaignsSettings(

@@ -88,21 +88,10 @@ function readAnswer(outcome: ReadCampaignOutcome): HttpResult {
   return { status: 200, body: campaignView(outcome.campaign, outcome.progress) };
 }
 
+/** A campaign already COMPLETED stays so: the answer shows it, as it shows a repeated cancel. */
 function cancelAnswer(outcome: CancelCampaignOutcome): HttpResult {
-  switch (outcome.kind) {
-    case 'notFound':
-      return notFound();
-    case 'completed':
-      return errorResult(
-        new ApiError(
-          400,
-          `Campaign ${outcome.campaign.campaignId} already completed: every recipient was dispatched.`,
-          'FAILED_PRECONDITION',
-        ),
-      );
-    case 'cancelled':
-      return { status: 200, body: campaignView(outcome.campaign, outcome.progress) };
-  }
+  if (outcome.kind === 'notFound') return notFound();
+  return { status: 200, body: campaignView(outcome.campaign, outcome.progress) };
 }
 
 /** The queue retries anything but 2xx: only what a retry can fix answers 5xx. */

@@ -15,8 +15,8 @@ export type ReadCampaignOutcome =
 export type CancelCampaignOutcome =
   /** Cancelled now, or earlier (`already`): the tasks not yet run send nothing. */
   | { kind: 'cancelled'; already: boolean; campaign: CampaignRecord; progress: Required<CampaignProgress> }
-  /** Every recipient was dispatched before the cancel: nothing left to stop. */
-  | { kind: 'completed'; campaign: CampaignRecord }
+  /** Every recipient was dispatched before the cancel: nothing left to stop, the campaign stays COMPLETED. */
+  | { kind: 'completed'; campaign: CampaignRecord; progress: Required<CampaignProgress> }
   | { kind: 'notFound' };
 
 export async function readCampaign(campaignId: string, deps: ReadCampaignDeps): Promise<ReadCampaignOutcome> {
@@ -34,8 +34,8 @@ export async function cancelCampaign(
   if (!isCampaignId(campaignId)) return { kind: 'notFound' };
   const result = await deps.store.transition(campaignId, 'CANCELLED', (deps.now ?? now)());
   if (result.record === undefined) return { kind: 'notFound' };
-  if (result.record.state === 'COMPLETED') return { kind: 'completed', campaign: result.record };
   const { record: campaign, progress } = await readProgress(deps.store, result.record, (deps.now ?? now)());
+  if (campaign.state === 'COMPLETED') return { kind: 'completed', campaign, progress };
   return { kind: 'cancelled', already: !result.changed, campaign, progress };
 }
 

@@ -7,6 +7,7 @@ import type { FieldViolation } from '../errors.js';
 import { isJsonObject } from '../json-values.js';
 import { isE164 } from '../phone.js';
 import type { CreateTaskOutcome, TaskSpec } from '../tasks/client.js';
+import { Limiter } from './concurrency.js';
 import { campaignMessageId, chunkTaskName, isCampaignId, recipientTaskName } from './ids.js';
 
 /** What a recipient task POSTs to `…/v1/campaigns/{campaignId}:dispatch`: all the dispatch needs. */
@@ -48,11 +49,22 @@ export interface TaskCreator {
   createTask(spec: TaskSpec): Promise<CreateTaskOutcome>;
 }
 
+/**
+ * Cloud Tasks calls in flight at once in one instance, whatever number of chunk tasks it serves together: each
+ * call holds a connection and its buffers, and an instance has 256 MiB (docs/campaigns.md#enqueueing).
+ */
+export const MAX_TASK_CALLS_IN_FLIGHT = 32;
+
 export class CampaignTasks {
+  private readonly limiter: Limiter;
+
   constructor(
     private readonly creator: TaskCreator,
     private readonly target: TaskTarget,
-  ) {}
+    maxInFlight = MAX_TASK_CALLS_IN_FLIGHT,
+  ) {
+    this.limiter = new Limiter(maxInFlight);
+  }
 
   createChunkTask(body: EnqueueTaskBody, scheduleTime: Date): Promise<TaskCreation> {
     return this.create({
@@ -78,7 +90,7 @@ export class CampaignTasks {
   }
 
   private async create(spec: TaskSpec): Promise<TaskCreation> {
-    const outcome = await this.creator.createTask(spec);
+    const outcome = await this.limiter.run(() => this.creator.createTask(spec));
     switch (outcome.kind) {
       case 'created':
       case 'alreadyExists':

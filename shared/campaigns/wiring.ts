@@ -3,6 +3,7 @@ import type { SendDeps } from '../outbound/send-message.js';
 import { sendPath } from '../outbound/send-wiring.js';
 import { lazy, loadConfig, type Platform } from '../runtime/platform.js';
 import { CampaignStore } from '../store/campaigns.js';
+import { storageDeadlineMs, withStorageDeadline } from '../store/storage-deadline.js';
 import { CloudTasksClient } from '../tasks/client.js';
 import { loadCampaignsConfig } from './config.js';
 import { CampaignContentCache } from './dispatch-recipient.js';
@@ -17,11 +18,19 @@ export interface CampaignsDeps {
 }
 
 export function campaignsPath(platform: Platform): () => CampaignsDeps {
-  const config = loadConfig(platform, loadCampaignsConfig);
+  const config = loadConfig(platform, (env) => ({
+    ...loadCampaignsConfig(env),
+    storageDeadlineMs: storageDeadlineMs(env),
+  }));
   const send = sendPath(platform);
   const content = new CampaignContentCache();
   return lazy(() => ({
-    store: new CampaignStore(platform.firestore()),
+    // A hung Firestore answers 503 within the function's budget (the queue retries), not after minutes.
+    store: withStorageDeadline(
+      new CampaignStore(platform.firestore()),
+      config.storageDeadlineMs,
+      'campaigns',
+    ),
     tasks: new CampaignTasks(new CloudTasksClient(config.tasks, { logger: platform.logger }), {
       dispatchUrl: config.dispatchUrl,
       serviceAccountEmail: config.tasksServiceAccount,
