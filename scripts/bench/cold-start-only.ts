@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --only cold-start`: the cold-start table alone (cold-start-variants.ts), on fresh emulators;
- * its rows replace those of docs/benchmarks/bench.json and BENCHMARKS.md is re-rendered.
+ * its rows and the bundle sizes replace those of docs/benchmarks/bench.json and BENCHMARKS.md is re-rendered.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,7 +8,9 @@ import { format } from 'prettier';
 import { emulatorPubSub } from '../../devtools/emulator-clients.js';
 import { startEmulators } from '../../devtools/emulators.js';
 import { REPO_ROOT } from '../../devtools/function-server.js';
+import { FUNCTION_NAMES } from '../../devtools/local-stack.js';
 import { startFakeRbm } from '../../sandbox/fake-rbm/index.js';
+import { bundleSizes } from './bundles.js';
 import { measureColdStarts } from './cold-start.js';
 import { coldStartTopics, coldStartVariants } from './cold-start-variants.js';
 import { coldStartSection, renderMarkdown, type BenchResults } from './markdown.js';
@@ -41,6 +43,7 @@ export async function runColdStartOnly(options: {
     const command = `npm run bench -- --only cold-start${options.quick ? ' --quick' : ''}`;
     const results: BenchResults = {
       ...stored,
+      bundles: await bundleSizes(FUNCTION_NAMES),
       coldStarts,
       coldStartRun: { date: startedAt.toISOString(), command },
     };
@@ -48,7 +51,9 @@ export async function runColdStartOnly(options: {
     // Formatted as prettier would, so `npm run lint` (prettier --check .) stays green.
     await writeFile(file, await format(JSON.stringify(results), { parser: 'json', printWidth: 110 }));
     await writeFile(join(REPO_ROOT, 'BENCHMARKS.md'), await renderMarkdown(results));
-    options.log('updated the cold-start rows of docs/benchmarks/bench.json and re-rendered BENCHMARKS.md');
+    options.log(
+      'updated the cold-start rows and bundle sizes of docs/benchmarks/bench.json; BENCHMARKS.md re-rendered',
+    );
   } finally {
     await rbm.close();
     await pubsub.close();

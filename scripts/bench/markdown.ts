@@ -71,11 +71,16 @@ export function bodyLimitsSection(rows: readonly BodyLimitRow[]): string {
  */
 export function coldStartSection(results: BenchResults): string {
   const rows = results.coldStarts;
-  const medianOf = (name: string | undefined): number =>
-    rows.find((c) => c.name === name)?.summary.p50 ?? Number.NaN;
-  const hello = rows.find((c) => c.name.startsWith('hello'))?.summary.p50 ?? Number.NaN;
-  const ratio = (value: number, floor: number): string =>
-    Number.isFinite(value / floor) ? (value / floor).toFixed(2) : '–';
+  const ratio = (value: number | undefined, floor: number | undefined): string =>
+    value !== undefined && floor !== undefined && Number.isFinite(value / floor)
+      ? (value / floor).toFixed(2)
+      : '–';
+  const hello = rows.find((c) => c.name.startsWith('hello'));
+  const libraryFloor = (c: ColdStartResult): string => {
+    const floor = rows.find((candidate) => candidate.name === c.libraryFloor);
+    if (floor === undefined) return '–';
+    return `${ratio(c.summary.p50, floor.summary.p50)} / ${ratio(c.cpuSummary?.p50, floor.cpuSummary?.p50)}`;
+  };
   const run = results.coldStartRun;
   return [
     '## Cold start (process spawn → first successful response)',
@@ -89,7 +94,17 @@ export function coldStartSection(results: BenchResults): string {
     ...(run ? [`Measured ${run.date} with \`${run.command}\`.`] : []),
     '',
     table(
-      ['variant', 'median ms', 'p95 ms', 'min ms', 'max ms', 'CPU ms', '× floor', '× library floor'],
+      [
+        'variant',
+        'median ms',
+        'p95 ms',
+        'min ms',
+        'max ms',
+        'CPU ms',
+        '× floor',
+        'CPU × floor',
+        '× library floor (wall / CPU)',
+      ],
       rows.map((c) => [
         c.name,
         c.summary.p50,
@@ -97,8 +112,9 @@ export function coldStartSection(results: BenchResults): string {
         c.summary.min,
         c.summary.max,
         c.cpuSummary?.p50 ?? '–',
-        ratio(c.summary.p50, hello),
-        c.libraryFloor === undefined ? '–' : ratio(c.summary.p50, medianOf(c.libraryFloor)),
+        ratio(c.summary.p50, hello?.summary.p50),
+        ratio(c.cpuSummary?.p50, hello?.cpuSummary?.p50),
+        libraryFloor(c),
       ]),
     ),
     '',
