@@ -2,8 +2,8 @@
  * Publishing to Pub/Sub topics: one REST call per message (`topics.publish`), with bounded retries, no silent loss.
  *
  * Plain `fetch` rather than `@google-cloud/pubsub`: starting that client (its module, its protos and a gRPC
- * channel) was a third of a cold start whose first request publishes a status event (BENCHMARKS.md, cold
- * start). The token source, backoff and retry loop are the ones the RBM and Cloud Tasks clients use.
+ * channel) was a third of a cold start whose first request publishes a status event. The token source,
+ * backoff and retry loop are the ones the RBM and Cloud Tasks clients use.
  */
 import type { Env } from '../config/env.js';
 import { callWithRetries, defaultSleep, toApiError } from '../http/retrying-call.js';
