@@ -4,6 +4,7 @@
  * `npm run bench -- --only body-limits` measures the oversized bodies alone and prints their table;
  * `--only firestore-ops` counts the Firestore operations per message again and updates their rows;
  * `--only cold-start` measures the cold starts again (library floors included) and updates their rows.
+ * `--only campaigns [--recipients N]` measures campaigns (scripts/bench/campaigns.ts) and prints their section.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -24,6 +25,7 @@ import { countOperations } from './firestore-ops.js';
 import { runFirestoreOpsOnly } from './firestore-ops-only.js';
 import { measureInbound } from './inbound-throughput.js';
 import { measureQueryApi, queryApiSection } from './query-api.js';
+import { runCampaignsOnly } from './campaigns.js';
 import { bodyLimitsSection, renderMarkdown, type BenchResults } from './markdown.js';
 import { measureSendConcurrency, runSendConcurrencyOnly } from './send-concurrency.js';
 
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     'render-only': { type: 'boolean', default: false },
     only: { type: 'string' },
+    recipients: { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
@@ -49,6 +52,12 @@ if (values['render-only']) {
   ) as BenchResults;
   await writeFile(join(REPO_ROOT, 'BENCHMARKS.md'), await renderMarkdown(stored));
   log('re-rendered BENCHMARKS.md from docs/benchmarks/bench.json');
+  process.exit(0);
+}
+
+if (values.only === 'campaigns') {
+  const recipients = values.recipients === undefined ? undefined : Number(values.recipients);
+  await runCampaignsOnly({ quick, log, ...(recipients === undefined ? {} : { recipients }) });
   process.exit(0);
 }
 
