@@ -1,13 +1,21 @@
 /** Test phone numbers: distinct per test so no state leaks between them, and easy to spot in a log scan. */
-let next = 0;
+import { randomInt } from 'node:crypto';
 
-/** A fresh E.164 number in the +1 555 01xx range reserved for fiction. */
+/**
+ * Each test file evaluates this module afresh: a random block of the 0000–9999 range per file keeps two files
+ * that share the emulators (and a stack whose Firestore is not cleared) from handing out the same numbers.
+ */
+const base = randomInt(0, 10_000);
+const handedOut: string[] = [];
+
+/** A fresh E.164 number in the +1 555 010x range reserved for fiction. */
 export function testPhone(): string {
-  next += 1;
-  return `+1555010${String(1000 + next).slice(-4)}`;
+  const phone = `+1555010${String((base + handedOut.length) % 10_000).padStart(4, '0')}`;
+  handedOut.push(phone);
+  return phone;
 }
 
 /** Every full number handed out so far, for "no phone number in any log line" checks. */
 export function phonesHandedOut(): string[] {
-  return Array.from({ length: next }, (_, i) => `+1555010${String(1001 + i).slice(-4)}`);
+  return [...handedOut];
 }
