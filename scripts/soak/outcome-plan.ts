@@ -4,7 +4,7 @@
  * race with its delivery at the fake RBM. Pure, from a seeded random source.
  */
 import type { FallbackPolicy } from '../../shared/fallback/decision.js';
-import type { PhoneScript } from './plan.js';
+import type { PhoneScript } from './phone-script.js';
 
 export interface MessageOutcomePlan {
   /** The policy the record must carry. */
