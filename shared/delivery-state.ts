@@ -21,7 +21,7 @@ import {
 } from './message-record.js';
 
 export * from './message-record.js';
-import { boundedId } from './store/document-ids.js';
+import { boundedId } from './document-ids.js';
 
 type TimestampField = 'sentAt' | 'failedAt' | 'revokedAt' | 'deliveredAt' | 'readAt' | 'expiredAt';
 

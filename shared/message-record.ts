@@ -3,7 +3,7 @@
  * (delivery-state.ts), the fallback rules, the events and the store all speak. Kept apart so those modules
  * depend on the shape, not on each other (docs/data-model.md).
  */
-import type { FallbackDecision, FallbackPolicy, TimerRule } from './fallback/decision.js';
+import type { FallbackDecision, FallbackPolicy, TimerRule } from './fallback-decision.js';
 
 /** An event queued on the record with the write that caused it; the events module gives `data` its shape. */
 export interface OutboxEntry {

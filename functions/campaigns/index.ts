@@ -4,7 +4,7 @@
  * becomes an HTTP answer here; for the task routes, 2xx means done (a permanent refusal included) and 5xx
  * means "retry me".
  */
-import { campaignView } from '../../shared/campaigns/campaign.js';
+import { campaignView } from '../../shared/campaign-record.js';
 import { createCampaign, type CreateCampaignOutcome } from '../../shared/campaigns/create-campaign.js';
 import { dispatchRecipient, type DispatchOutcome } from '../../shared/campaigns/dispatch-recipient.js';
 import { enqueueChunk, type EnqueueChunkOutcome } from '../../shared/campaigns/enqueue-chunk.js';

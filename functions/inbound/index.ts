@@ -1,6 +1,6 @@
 /** inbound (CloudEvent, Pub/Sub messagePublished): RBM callbacks → durable state (docs/data-model.md). */
 import { sendReadEvent } from '../../shared/agent-events/send-agent-event.js';
-import { publishConsentChanges } from '../../shared/consent/consent-publishing.js';
+import { publishConsentChanges } from '../../shared/publishing/consent-publisher.js';
 import {
   DEFAULT_OPT_IN_KEYWORDS,
   DEFAULT_OPT_OUT_KEYWORDS,
@@ -11,7 +11,7 @@ import { ConfigError, optionalString, positiveInteger, topicId, type Env } from 
 import { DEFAULT_CONSENT_TOPIC, loadEventTopics, loadInboundConfig } from '../../shared/config/functions.js';
 import { loadRbmConfig } from '../../shared/config/rbm.js';
 import { withDeadline } from '../../shared/deadline.js';
-import { OutcomePublisher } from '../../shared/events/outcome-publisher.js';
+import { OutcomePublisher } from '../../shared/publishing/outcome-publisher.js';
 import { processInbound } from '../../shared/inbound/process-inbound.js';
 import { TransientError } from '../../shared/inbound/transient-error.js';
 import { withInjectedPublishFaults } from '../../shared/pubsub/fault-injection.js';

@@ -2,7 +2,7 @@
 import { positiveInteger } from '../../shared/config/env.js';
 import { loadEventTopics, secondsAsMs } from '../../shared/config/functions.js';
 import { loadRbmConfig } from '../../shared/config/rbm.js';
-import { OutcomePublisher } from '../../shared/events/outcome-publisher.js';
+import { OutcomePublisher } from '../../shared/publishing/outcome-publisher.js';
 import { RbmClient } from '../../shared/rbm/client.js';
 import { reconcile } from '../../shared/reconcile/reconcile.js';
 import { serveHttp } from '../../shared/runtime/http.js';

@@ -1,7 +1,7 @@
 /** revoke (HTTP): DELETE /v1/phones/{E.164}/agentMessages/{messageId} (docs/http-api.md#revoke). */
 import { loadEventTopics } from '../../shared/config/functions.js';
 import { loadRbmConfig } from '../../shared/config/rbm.js';
-import { OutcomePublisher } from '../../shared/events/outcome-publisher.js';
+import { OutcomePublisher } from '../../shared/publishing/outcome-publisher.js';
 import { ApiError } from '../../shared/errors.js';
 import { errorResult, type HttpResult } from '../../shared/http/response.js';
 import { revokeMessage, type RevokeOutcome } from '../../shared/outbound/revoke-message.js';

@@ -12,7 +12,7 @@ import type { CampaignStorePort, CampaignTaskPort } from '../../shared/campaigns
 import { readCampaign } from '../../shared/campaigns/read-campaign.js';
 import { chunkPositions, scheduleTimeOf } from '../../shared/campaigns/schedule.js';
 import { loadRbmConfig } from '../../shared/config/rbm.js';
-import { OutcomePublisher } from '../../shared/events/outcome-publisher.js';
+import { OutcomePublisher } from '../../shared/publishing/outcome-publisher.js';
 import { createLogger } from '../../shared/log/logger.js';
 import type { SendDeps } from '../../shared/outbound/send-message.js';
 import type { Publish } from '../../shared/pubsub/publisher.js';

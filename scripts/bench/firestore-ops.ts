@@ -11,7 +11,7 @@ import { loadRbmConfig } from '../../shared/config/rbm.js';
 import { processInbound, type InboundDeps } from '../../shared/inbound/process-inbound.js';
 import { createLogger } from '../../shared/log/logger.js';
 import { consentKeywords } from '../../shared/consent/keywords.js';
-import { OutcomePublisher } from '../../shared/events/outcome-publisher.js';
+import { OutcomePublisher } from '../../shared/publishing/outcome-publisher.js';
 import { sendMessage } from '../../shared/outbound/send-message.js';
 import type { Publish } from '../../shared/pubsub/publisher.js';
 import { RbmClient } from '../../shared/rbm/client.js';

@@ -4,7 +4,7 @@
  * (docs/status-and-fallback.md), kept apart from the product's code so that it can catch it out. Pure.
  */
 import type { MessageState } from '../../shared/delivery-state.js';
-import type { FallbackCertainty, FallbackPolicy, FallbackReason } from '../../shared/fallback/decision.js';
+import type { FallbackCertainty, FallbackPolicy, FallbackReason } from '../../shared/fallback-decision.js';
 import type { PhoneScript, PlannedMessage } from './plan.js';
 
 export interface ExpectedDecision {

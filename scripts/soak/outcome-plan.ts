@@ -3,7 +3,7 @@
  * AgentMessage fields its phone's script needs (a ttl, a traffic type), and whether its revoke is made to lose the
  * race with its delivery at the fake RBM. Pure, from a seeded random source.
  */
-import type { FallbackPolicy } from '../../shared/fallback/decision.js';
+import type { FallbackPolicy } from '../../shared/fallback-decision.js';
 import type { PhoneScript } from './phone-script.js';
 
 export interface MessageOutcomePlan {

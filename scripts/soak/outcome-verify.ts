@@ -6,7 +6,7 @@
  */
 import type { FakeRbm } from '../../sandbox/fake-rbm/index.js';
 import type { AgentMessageRecord } from '../../shared/delivery-state.js';
-import type { FallbackPolicy } from '../../shared/fallback/decision.js';
+import type { FallbackPolicy } from '../../shared/fallback-decision.js';
 import type { TappedMessage } from './clients.js';
 import type { SendOutcome } from './driver.js';
 import {

@@ -2,7 +2,7 @@
 import type { FieldViolation } from '../errors.js';
 import { isJsonObject } from '../json-values.js';
 import type { RbmAgentEvent } from '../rbm/client.js';
-import { isStorableDocumentId } from '../store/document-ids.js';
+import { isStorableDocumentId } from '../document-ids.js';
 
 export const AGENT_EVENT_TYPES = ['READ', 'IS_TYPING'] as const;
 

@@ -8,7 +8,7 @@ import { ApiError } from '../errors.js';
 import { isTransientGrpcError } from '../grpc-status.js';
 import { newMessageId } from '../ids.js';
 import type { Logger } from '../log/logger.js';
-import type { CampaignRecord, ChunkRecord } from './campaign.js';
+import type { CampaignRecord, ChunkRecord } from '../campaign-record.js';
 import { mapWithConcurrency } from './concurrency.js';
 import type { CampaignStorePort, CampaignTaskPort } from './ports.js';
 import { parseCampaignRequest, type CampaignRequest } from './request.js';

@@ -7,7 +7,7 @@ import type { AgentMessage } from '../agent-message/types.js';
 import { ApiError, type FieldViolation } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { sendMessage, type SendDeps, type SendOutcome } from '../outbound/send-message.js';
-import type { CampaignRecord } from './campaign.js';
+import type { CampaignRecord } from '../campaign-record.js';
 import { campaignMessageId } from './ids.js';
 import type { CampaignStorePort } from './ports.js';
 import { completeIfDispatched } from './progress.js';

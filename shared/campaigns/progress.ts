@@ -7,7 +7,7 @@ import {
   FINAL_CAMPAIGN_STATES,
   type CampaignProgress,
   type CampaignRecord,
-} from './campaign.js';
+} from '../campaign-record.js';
 import type { CampaignStorePort } from './ports.js';
 
 /** The counts by state (NOT_DISPATCHED included) and the enqueued chunks; completes the campaign when due. */

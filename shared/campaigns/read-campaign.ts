@@ -1,5 +1,5 @@
 /** Reading and cancelling a campaign: the document with its counts (docs/campaigns.md#progress). */
-import type { CampaignProgress, CampaignRecord } from './campaign.js';
+import type { CampaignProgress, CampaignRecord } from '../campaign-record.js';
 import { isCampaignId } from './ids.js';
 import type { CampaignStorePort } from './ports.js';
 import { readProgress } from './progress.js';

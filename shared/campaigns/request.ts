@@ -7,7 +7,7 @@ import { validateAgentMessage } from '../agent-message/validate.js';
 import { parseTimestampNanos, NANOS_PER_MILLISECOND } from '../agent-message/time.js';
 import { canonicalJson, sha256Hex } from '../canonical-json.js';
 import type { FieldViolation } from '../errors.js';
-import { DEFAULT_FALLBACK_POLICY, FALLBACK_POLICIES, type FallbackPolicy } from '../fallback/decision.js';
+import { DEFAULT_FALLBACK_POLICY, FALLBACK_POLICIES, type FallbackPolicy } from '../fallback-decision.js';
 import { isE164 } from '../phone.js';
 import { isCampaignId } from './ids.js';
 import { effectiveStartTime, lastSendTime, MAX_START_AHEAD_MS } from './schedule.js';

@@ -1,6 +1,6 @@
 /** The configuration each function reads at start-up (docs/configuration.md). */
 import { parseConsentMode, type ConsentMode } from '../consent/send-gate.js';
-import type { EventTopics } from '../events/outcome-publisher.js';
+import type { EventTopics } from '../events/topics.js';
 import {
   ConfigError,
   agentId,

@@ -5,7 +5,7 @@ import {
   policyPublishes,
   type FallbackCertainty,
   type FallbackReason,
-} from '../fallback/decision.js';
+} from '../fallback-decision.js';
 
 export interface FallbackEventData {
   messageId: string;

@@ -1,6 +1,6 @@
 /** The status event published for every state change of an agent message. */
 import type { AgentMessageRecord, MessageState, StoredError } from '../message-record.js';
-import type { FallbackCertainty, FallbackReason } from '../fallback/decision.js';
+import type { FallbackCertainty, FallbackReason } from '../fallback-decision.js';
 
 /** A stored fallback decision as JSON. */
 export interface FallbackJson {

@@ -5,7 +5,7 @@
  */
 import type { AgentMessageRecord, DeliveryFact, MessageState, StoredError } from '../message-record.js';
 import { timerApplies } from './timers.js';
-import { DEFAULT_FALLBACK_POLICY, policyDecides, type FallbackVerdict } from './decision.js';
+import { DEFAULT_FALLBACK_POLICY, policyDecides, type FallbackVerdict } from '../fallback-decision.js';
 
 /** The error reason of the send gate's refusal: the project's own choice, not a delivery failure. */
 export const CONSENT_REFUSAL_REASON = 'RECIPIENT_UNSUBSCRIBED';

@@ -2,10 +2,10 @@
  * The project's own timers, for messages whose outcome RBM may never report: reconcile asks which rule is
  * due for a record, revokes the message once, and applies the answer as a `timerRevoke` fact.
  */
-import type { TimerRule } from './decision.js';
+import type { TimerRule } from '../fallback-decision.js';
 import type { AgentMessageRecord } from '../message-record.js';
 
-export { TIMER_RULES, type TimerRule } from './decision.js';
+export { TIMER_RULES, type TimerRule } from '../fallback-decision.js';
 
 export interface TimerSettings {
   /** How long to wait for a DELIVERED before a timer rule fires (`RBM_FALLBACK_GRACE_S`). */

@@ -7,8 +7,8 @@
 import type { RetryPolicy } from '../config/rbm.js';
 import { parseErrorBody, statusForHttpCode, type ErrorBody } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { AccessTokenSource } from '../rbm/auth.js';
-import { isRetryableStatus, parseRetryAfterMs, retryDelayMs } from '../rbm/backoff.js';
+import type { AccessTokenSource } from './access-tokens.js';
+import { isRetryableStatus, parseRetryAfterMs, retryDelayMs } from './backoff.js';
 
 export type GoogleApiError = ErrorBody['error'];
 

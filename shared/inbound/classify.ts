@@ -6,7 +6,7 @@
 import { bareAgentId } from '../agent-id.js';
 import { isE164 } from '../phone.js';
 import { dateFrom, isJsonObject } from '../json-values.js';
-import { documentIdProblem, storableFieldsProblem } from '../store/document-ids.js';
+import { documentIdProblem, storableFieldsProblem } from '../document-ids.js';
 
 export const USER_MESSAGE_KINDS = ['text', 'userFile', 'location', 'suggestionResponse'] as const;
 export type UserMessageKind = (typeof USER_MESSAGE_KINDS)[number];

@@ -5,14 +5,14 @@
 import type { Consent } from '../consent/consent-rules.js';
 import { keywordIntent, type ConsentKeywords } from '../consent/keywords.js';
 import type { AgentMessageRecord, DeliveryFact } from '../delivery-state.js';
-import type { PublishReport } from '../events/outcome-publisher.js';
+import type { PublishReport } from '../publishing/outcome-publisher.js';
 import { unconfirmedEntries } from '../events/outbox.js';
 import type { MutationResult } from '../store/optimistic.js';
 import type { Logger } from '../log/logger.js';
 import type { Publish } from '../pubsub/publisher.js';
 import type { DeliveryEvent } from '../delivery-state.js';
 import type { Reject } from '../store/inbound-rejects.js';
-import type { UserMessageClaims } from './publish-claim.js';
+import type { UserMessageClaims } from '../publish-claim.js';
 import { classifyInbound, type DeliveryEventType, type InboundPayload } from './classify.js';
 import { retentionExpiry } from '../store/retention.js';
 import { TransientError } from './transient-error.js';

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Publish } from '../pubsub/publisher.js';
 import type { UserMessageKind } from './classify.js';
-import { claimDecision, publishBudgetMs, type UserMessageClaims } from './publish-claim.js';
+import { claimDecision, publishBudgetMs, type UserMessageClaims } from '../publish-claim.js';
 import { TransientError } from './transient-error.js';
 
 export interface UserMessage {

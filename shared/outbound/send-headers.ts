@@ -1,6 +1,6 @@
 /** The send request's own headers: `Correlation-Id` and `Fallback-Policy`. */
 import type { FieldViolation } from '../errors.js';
-import { DEFAULT_FALLBACK_POLICY, FALLBACK_POLICIES, type FallbackPolicy } from '../fallback/decision.js';
+import { DEFAULT_FALLBACK_POLICY, FALLBACK_POLICIES, type FallbackPolicy } from '../fallback-decision.js';
 
 export const CORRELATION_ID_HEADER = 'Correlation-Id';
 export const FALLBACK_POLICY_HEADER = 'Fallback-Policy';

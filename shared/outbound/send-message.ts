@@ -11,7 +11,7 @@ import type { Consent } from '../consent/consent-rules.js';
 import { consentRefusal, type ConsentMode } from '../consent/send-gate.js';
 import type { AgentMessageRecord, DeliveryFact, StoredError } from '../delivery-state.js';
 import { ApiError, type FieldViolation } from '../errors.js';
-import type { PublishReport } from '../events/outcome-publisher.js';
+import type { PublishReport } from '../publishing/outcome-publisher.js';
 import { withOutbox } from '../events/outbox.js';
 import { CONSENT_REFUSAL_REASON } from '../fallback/rules.js';
 import { isTransientGrpcError } from '../grpc-status.js';

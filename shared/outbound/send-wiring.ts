@@ -4,7 +4,7 @@
  */
 import { loadConsentMode, loadEventTopics } from '../config/functions.js';
 import { loadRbmConfig } from '../config/rbm.js';
-import { OutcomePublisher } from '../events/outcome-publisher.js';
+import { OutcomePublisher } from '../publishing/outcome-publisher.js';
 import { withInjectedPublishFaults } from '../pubsub/fault-injection.js';
 import { RbmClient } from '../rbm/client.js';
 import { lazy, loadConfig, type Platform } from '../runtime/platform.js';

@@ -8,7 +8,7 @@
 import type { Env } from '../config/env.js';
 import { callWithRetries, defaultSleep, toApiError } from '../http/retrying-call.js';
 import { createLogger, type Logger } from '../log/logger.js';
-import { accessTokenSource, type AccessTokenSource } from '../rbm/auth.js';
+import { accessTokenSource, type AccessTokenSource } from '../http/access-tokens.js';
 import {
   publishBody,
   publishedMessageId,

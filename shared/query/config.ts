@@ -1,6 +1,6 @@
 /** The configuration of the query API (messages function). */
 import { agentId, optionalString, topicId, type Env } from '../config/env.js';
-import { DEFAULT_CONSENT_TOPIC } from '../consent/consent-publishing.js';
+import { DEFAULT_CONSENT_TOPIC } from '../publishing/consent-publisher.js';
 import { pageTokenKey } from './page-token.js';
 
 export interface QueryApiConfig {

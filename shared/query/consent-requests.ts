@@ -4,7 +4,7 @@
  */
 import type { Firestore } from '@google-cloud/firestore';
 import { parseTimestampNanos, NANOS_PER_MILLISECOND } from '../agent-message/time.js';
-import { publishConsentChanges } from '../consent/consent-publishing.js';
+import { publishConsentChanges } from '../publishing/consent-publisher.js';
 import type { Consent } from '../consent/consent-rules.js';
 import { ApiError, type FieldViolation } from '../errors.js';
 import { isJsonObject } from '../json-values.js';

@@ -4,12 +4,7 @@
  * phone, state, campaign or time filter) fails the check and is refused. Key choice: docs/query-api.md.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-
-/** Where a page ends: the sort field's value (nanoseconds since the epoch) and the document id. */
-export interface PageCursor {
-  orderNanos: bigint;
-  documentId: string;
-}
+import type { PageCursor } from '../store/message-queries.js';
 
 /** Longer than any token this module issues (document ids are at most 1,500 bytes). */
 const MAX_TOKEN_LENGTH = 4096;

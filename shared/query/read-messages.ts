@@ -7,7 +7,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import { ApiError, type FieldViolation } from '../errors.js';
 import { checkPhoneNumber } from '../outbound/request-checks.js';
 import { COLLECTIONS } from '../store/collections.js';
-import { isStorableDocumentId } from '../store/document-ids.js';
+import { isStorableDocumentId } from '../document-ids.js';
 import {
   planQuery,
   planScope,

@@ -7,8 +7,8 @@ import type { AgentMessage } from '../agent-message/types.js';
 import type { RbmConfig } from '../config/rbm.js';
 import { parseErrorBody, statusForHttpCode } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { accessTokenSource, type AccessTokenSource } from './auth.js';
-import { isRetryableStatus, parseRetryAfterMs, retryDelayMs } from './backoff.js';
+import { accessTokenSource, type AccessTokenSource } from '../http/access-tokens.js';
+import { isRetryableStatus, parseRetryAfterMs, retryDelayMs } from '../http/backoff.js';
 
 export interface RbmError {
   code: number;

@@ -5,7 +5,7 @@
  * revoked once, and RBM's answer decides the fallback. Idempotent: a record acted on is never due again.
  */
 import type { AgentMessageRecord, DeliveryFact, RevokeAnswer } from '../delivery-state.js';
-import type { PublishReport } from '../events/outcome-publisher.js';
+import type { PublishReport } from '../publishing/outcome-publisher.js';
 import { unconfirmedEntries } from '../events/outbox.js';
 import { dueTimerRule, type TimerRule, type TimerSettings } from '../fallback/timers.js';
 import type { Logger } from '../log/logger.js';

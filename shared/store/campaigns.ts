@@ -9,7 +9,7 @@ import {
   type CampaignRecord,
   type CampaignState,
   type ChunkRecord,
-} from '../campaigns/campaign.js';
+} from '../campaign-record.js';
 import { MESSAGE_STATES, type MessageState } from '../delivery-state.js';
 import { GrpcCode, grpcCode } from '../grpc-status.js';
 import { COLLECTIONS } from './collections.js';

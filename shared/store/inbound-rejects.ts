@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
 import { COLLECTIONS } from './collections.js';
-import { boundedId, storableFieldsProblem } from './document-ids.js';
+import { boundedId, storableFieldsProblem } from '../document-ids.js';
 import { createOnce } from './optimistic.js';
 
 export interface Reject {

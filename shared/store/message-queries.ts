@@ -6,9 +6,14 @@
  */
 import { FieldPath, Timestamp, type Firestore, type Query } from '@google-cloud/firestore';
 import type { MessageState } from '../delivery-state.js';
-import type { PageCursor } from '../query/page-token.js';
 import { COLLECTIONS, type CollectionName } from './collections.js';
 import { timestampsToDates } from './firestore.js';
+
+/** Where a page ends: the sort field's value (nanoseconds since the epoch) and the document id. */
+export interface PageCursor {
+  orderNanos: bigint;
+  documentId: string;
+}
 
 export interface QueryShape {
   readonly collection: CollectionName;

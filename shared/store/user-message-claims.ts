@@ -6,12 +6,7 @@
  */
 import { FieldValue, type Firestore, type Timestamp, type UpdateData } from '@google-cloud/firestore';
 import { GrpcCode, grpcCode } from '../grpc-status.js';
-import type {
-  ClaimHold,
-  PublishClaimState,
-  StoredUserMessage,
-  UserMessageClaims,
-} from '../inbound/publish-claim.js';
+import type { ClaimHold, PublishClaimState, StoredUserMessage, UserMessageClaims } from '../publish-claim.js';
 import { COLLECTIONS } from './collections.js';
 import { timestampsToDates } from './firestore.js';
 import { createOnce } from './optimistic.js';

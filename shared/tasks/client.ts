@@ -16,7 +16,7 @@ import {
 } from '../http/retrying-call.js';
 import { isJsonObject } from '../json-values.js';
 import type { Logger } from '../log/logger.js';
-import { accessTokenSource, type AccessTokenSource } from '../rbm/auth.js';
+import { accessTokenSource, type AccessTokenSource } from '../http/access-tokens.js';
 import { CLOUD_TASKS_SCOPE, type CloudTasksConfig } from './config.js';
 
 export type { GoogleApiError };

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { deliveredEvent, ttlRevokeFailedEvent } from '../../sandbox/fake-rbm/index.js';
 import type { MessageState } from '../../shared/delivery-state.js';
-import type { FallbackCertainty, FallbackPolicy, FallbackReason } from '../../shared/fallback/decision.js';
+import type { FallbackCertainty, FallbackPolicy, FallbackReason } from '../../shared/fallback-decision.js';
 import { request } from '../support/http.js';
 import {
   eventsOf,

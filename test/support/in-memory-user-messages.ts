@@ -1,5 +1,5 @@
 /** User messages and their publish claims in memory, with Firestore's semantics, for unit tests. */
-import type { ClaimHold, StoredUserMessage, UserMessageClaims } from '../../shared/inbound/publish-claim.js';
+import type { ClaimHold, StoredUserMessage, UserMessageClaims } from '../../shared/publish-claim.js';
 
 /** Claims in memory, with Firestore's semantics: versions for preconditions, updates fenced on the claim id. */
 export class MemoryClaims implements UserMessageClaims<number> {

@@ -4,7 +4,7 @@ import {
   isRetryableStatus,
   parseRetryAfterMs,
   retryDelayMs,
-} from '../../shared/rbm/backoff.js';
+} from '../../shared/http/backoff.js';
 
 const policy = { deadlineMs: 20_000, initialBackoffMs: 100, maxBackoffMs: 1_000, attemptTimeoutMs: 5_000 };
 

@@ -5,7 +5,7 @@ import {
   campaignView,
   transitionCampaign,
   type CampaignRecord,
-} from '../../shared/campaigns/campaign.js';
+} from '../../shared/campaign-record.js';
 import { campaignMessageId, chunkTaskName, recipientTaskName } from '../../shared/campaigns/ids.js';
 import {
   CHUNK_SIZE,

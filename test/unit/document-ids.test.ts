@@ -6,7 +6,7 @@ import {
   fieldNameProblem,
   isStorableDocumentId,
   storableFieldsProblem,
-} from '../../shared/store/document-ids.js';
+} from '../../shared/document-ids.js';
 
 /** `leaf` under `depth` levels of `{ a: … }`. */
 function nested(depth: number, leaf: unknown): unknown {

@@ -12,7 +12,7 @@ import {
   type FallbackCertainty,
   type FallbackPolicy,
   type FallbackReason,
-} from '../../shared/fallback/decision.js';
+} from '../../shared/fallback-decision.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);

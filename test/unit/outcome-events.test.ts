@@ -9,7 +9,7 @@ import {
   policyPublishes,
   type FallbackCertainty,
   type FallbackPolicy,
-} from '../../shared/fallback/decision.js';
+} from '../../shared/fallback-decision.js';
 import {
   addedEntries,
   confirmPublished,

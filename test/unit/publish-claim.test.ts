@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  claimDecision,
-  publishBudgetMs,
-  type PublishClaimState,
-} from '../../shared/inbound/publish-claim.js';
+import { claimDecision, publishBudgetMs, type PublishClaimState } from '../../shared/publish-claim.js';
 
 describe('claimDecision', () => {
   it.each<[string, PublishClaimState, string]>([

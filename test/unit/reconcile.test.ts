@@ -9,9 +9,9 @@ import {
   type DeliveryFact,
   type MessageState,
 } from '../../shared/delivery-state.js';
-import { OutcomePublisher } from '../../shared/events/outcome-publisher.js';
+import { OutcomePublisher } from '../../shared/publishing/outcome-publisher.js';
 import { confirmPublished, withOutbox } from '../../shared/events/outbox.js';
-import type { FallbackPolicy } from '../../shared/fallback/decision.js';
+import type { FallbackPolicy } from '../../shared/fallback-decision.js';
 import { scheduledTimer } from '../../shared/fallback/timers.js';
 import { createLogger } from '../../shared/log/logger.js';
 import type { RbmOutcome } from '../../shared/rbm/client.js';

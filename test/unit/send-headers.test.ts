@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldViolation } from '../../shared/errors.js';
-import type { FallbackPolicy } from '../../shared/fallback/decision.js';
+import type { FallbackPolicy } from '../../shared/fallback-decision.js';
 import {
   parseSendHeaders,
   readCorrelationId,

@@ -10,7 +10,7 @@ import {
 } from '../../scripts/soak/outcome-plan.js';
 import { planSoak, type PhoneScript, type PlannedMessage } from '../../scripts/soak/plan.js';
 import { seededRandom } from '../../scripts/soak/util.js';
-import type { FallbackPolicy } from '../../shared/fallback/decision.js';
+import type { FallbackPolicy } from '../../shared/fallback-decision.js';
 
 function message(plan: Partial<MessageOutcomePlan>): PlannedMessage {
   const outcome: MessageOutcomePlan = {

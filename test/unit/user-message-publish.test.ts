@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pollUntil } from '../../devtools/poll.js';
 import { createLogger } from '../../shared/log/logger.js';
-import { claimDecision } from '../../shared/inbound/publish-claim.js';
+import { claimDecision } from '../../shared/publish-claim.js';
 import { MemoryClaims } from '../support/in-memory-user-messages.js';
 import { TransientError } from '../../shared/inbound/transient-error.js';
 import { publishUserMessageOnce, type UserMessage } from '../../shared/inbound/user-messages.js';

@@ -10,7 +10,7 @@ import {
 } from '../../../sandbox/fake-rbm/payloads.js';
 import type { Consent } from '../../../shared/consent/consent-rules.js';
 import { consentKeywords } from '../../../shared/consent/keywords.js';
-import { OutcomePublisher } from '../../../shared/events/outcome-publisher.js';
+import { OutcomePublisher } from '../../../shared/publishing/outcome-publisher.js';
 import { processInbound, type InboundDeps } from '../../../shared/inbound/process-inbound.js';
 import { createLogger } from '../../../shared/log/logger.js';
 import type { Reject } from '../../../shared/store/inbound-rejects.js';

@@ -1,6 +1,6 @@
 /** sendMessage against in-memory storage, a scripted RBM and a recording publisher. */
 import { describe, expect, it } from 'vitest';
-import { OutcomePublisher } from '../../../shared/events/outcome-publisher.js';
+import { OutcomePublisher } from '../../../shared/publishing/outcome-publisher.js';
 import { createLogger } from '../../../shared/log/logger.js';
 import { sendMessage, type SendDeps, type SendRequest } from '../../../shared/outbound/send-message.js';
 import type { Consent } from '../../../shared/consent/consent-rules.js';

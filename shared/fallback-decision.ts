@@ -1,7 +1,7 @@
 /**
  * Fallback decisions: whether the business should reach the user another way (SMS), and how sure the
  * project is that the RCS message was not delivered. The project only decides and publishes; it never
- * sends anything itself. The rules that lead to each reason are in `rules.ts` and `timers.ts`.
+ * sends anything itself. The rules that lead to each reason are in `fallback/rules.ts` and `fallback/timers.ts`.
  */
 
 export const FALLBACK_POLICIES = ['none', 'safe', 'critical'] as const;

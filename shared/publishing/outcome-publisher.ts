@@ -9,12 +9,8 @@ import type { Logger } from '../log/logger.js';
 import type { Publish } from '../pubsub/publisher.js';
 import type { MutationResult } from '../store/optimistic.js';
 import type { WrittenRecord } from '../store/agent-messages.js';
-import type { OutboxEntry } from './outbox.js';
-
-export interface EventTopics {
-  status: string;
-  fallback: string;
-}
+import type { OutboxEntry } from '../events/outbox.js';
+import type { EventTopics } from '../events/topics.js';
 
 export interface OutboxConfirmer {
   confirmPublished(

@@ -2,9 +2,9 @@
  * The campaign as stored (`campaigns/{campaignId}` and its `chunks`), its states, the counts a read adds, and
  * the JSON view the API answers with. Pure: the store reads and writes these shapes (docs/campaigns.md#data).
  */
-import type { ContentType } from '../agent-message/types.js';
-import { MESSAGE_STATES, type MessageState } from '../delivery-state.js';
-import type { FallbackPolicy } from '../fallback/decision.js';
+import type { ContentType } from './agent-message/types.js';
+import { MESSAGE_STATES, type MessageState } from './delivery-state.js';
+import type { FallbackPolicy } from './fallback-decision.js';
 
 export const CAMPAIGN_STATES = ['SCHEDULED', 'RUNNING', 'COMPLETED', 'CANCELLED'] as const;
 export type CampaignState = (typeof CAMPAIGN_STATES)[number];
