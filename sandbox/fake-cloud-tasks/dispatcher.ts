@@ -269,7 +269,10 @@ export class Dispatcher {
         method: httpMethod,
         headers,
         ...(body === '' ? {} : { body: Buffer.from(body, 'base64') }),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(config.dispatchDeadlineMs)]),
+        signal: AbortSignal.any([
+          signal,
+          AbortSignal.timeout(task.dispatchDeadlineMs ?? config.dispatchDeadlineMs),
+        ]),
       });
       await response.arrayBuffer();
       record.status = response.status;

@@ -15,7 +15,10 @@ export interface QueueConfig {
   readonly maxBackoffMs: number;
   /** How often the wait between retries doubles before it grows linearly. */
   readonly maxDoublings: number;
-  /** How long one dispatch may wait for the handler's answer before it counts as failed. */
+  /**
+   * How long one dispatch may wait for the handler's answer before it counts as failed, for tasks that set no
+   * `dispatchDeadline` of their own.
+   */
   readonly dispatchDeadlineMs: number;
 }
 
@@ -28,7 +31,7 @@ export const DEFAULT_QUEUE_CONFIG: Omit<QueueConfig, 'maxBurstSize'> = {
   minBackoffMs: 100,
   maxBackoffMs: 1_000,
   maxDoublings: 16,
-  dispatchDeadlineMs: 30_000,
+  dispatchDeadlineMs: 10 * 60_000, // Cloud Tasks' default for HTTP tasks
 };
 
 /**

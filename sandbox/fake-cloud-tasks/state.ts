@@ -16,6 +16,8 @@ export interface TaskRecord {
   readonly taskId: string;
   readonly scheduleTime: Date;
   readonly createTime: Date;
+  /** The task's own dispatch deadline, when it set one. */
+  readonly dispatchDeadlineMs: number | undefined;
   readonly httpRequest: HttpTarget;
   state: TaskState;
   /** Attempts started (a duplicated dispatch counts once). */
@@ -57,6 +59,7 @@ export class TaskStore {
       taskId,
       scheduleTime,
       createTime: now,
+      dispatchDeadlineMs: request.dispatchDeadlineMs,
       httpRequest: request.httpRequest,
       state: 'scheduled',
       dispatchCount: 0,
@@ -111,6 +114,9 @@ export function taskResource(task: TaskRecord): Record<string, unknown> {
     name: task.name,
     scheduleTime: task.scheduleTime.toISOString(),
     createTime: task.createTime.toISOString(),
+    ...(task.dispatchDeadlineMs === undefined
+      ? {}
+      : { dispatchDeadline: `${task.dispatchDeadlineMs / 1000}s` }),
     dispatchCount: task.dispatchCount,
     responseCount: task.responseCount,
     view: 'BASIC',

@@ -24,6 +24,8 @@ export interface TaskRequest {
   /** The task's short id when the request named the task. */
   readonly taskId: string | undefined;
   readonly scheduleTime: Date | undefined;
+  /** `task.dispatchDeadline`: how long one attempt may take; the queue's default when absent. */
+  readonly dispatchDeadlineMs: number | undefined;
   readonly httpRequest: HttpTarget;
 }
 
@@ -32,6 +34,11 @@ const METHODS_WITH_BODY: readonly HttpMethod[] = ['POST', 'PUT', 'PATCH'];
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 const MAX_TASK_BYTES = 1024 * 1024;
 const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 60 * 60 * 1000;
+/** Cloud Tasks accepts an HTTP task's dispatch deadline from 15 seconds to 30 minutes. */
+const MIN_DISPATCH_DEADLINE_MS = 15_000;
+const MAX_DISPATCH_DEADLINE_MS = 30 * 60_000;
+/** A protobuf Duration in JSON: seconds with up to nine fractional digits, then "s". */
+const DURATION = /^(\d+)(\.\d{1,9})?s$/;
 
 /** The request, or 400 INVALID_ARGUMENT listing every offending field. */
 export function parseCreateTaskRequest(queue: string, body: unknown, now: Date): TaskRequest | ApiError {
@@ -45,6 +52,7 @@ export function parseCreateTaskRequest(queue: string, body: unknown, now: Date):
 
   const taskId = readTaskId(queue, task.name, invalid);
   const scheduleTime = readScheduleTime(task.scheduleTime, now, invalid);
+  const dispatchDeadlineMs = readDispatchDeadline(task.dispatchDeadline, invalid);
   const httpRequest = isJsonObject(task.httpRequest)
     ? readHttpTarget(task.httpRequest, invalid)
     : invalid('task.httpRequest', 'An HTTP target is required (the only kind this queue dispatches).');
@@ -56,7 +64,18 @@ export function parseCreateTaskRequest(queue: string, body: unknown, now: Date):
     }
   }
   if (violations.length > 0 || !httpRequest) return ApiError.invalidArgument(violations);
-  return { taskId, scheduleTime, httpRequest };
+  return { taskId, scheduleTime, dispatchDeadlineMs, httpRequest };
+}
+
+function readDispatchDeadline(value: unknown, invalid: Invalid): number | undefined {
+  if (value === undefined) return undefined;
+  const match = typeof value === 'string' ? DURATION.exec(value) : null;
+  if (!match) return invalid('task.dispatchDeadline', 'Must be a duration such as "600s".');
+  const ms = Number(`${match[1]}${match[2] ?? ''}`) * 1000;
+  if (ms < MIN_DISPATCH_DEADLINE_MS || ms > MAX_DISPATCH_DEADLINE_MS) {
+    return invalid('task.dispatchDeadline', 'Must be between 15 seconds and 30 minutes.');
+  }
+  return ms;
 }
 
 type Invalid = (field: string, description: string) => undefined;

@@ -55,6 +55,13 @@ export interface TaskCreator {
  */
 export const MAX_TASK_CALLS_IN_FLIGHT = 32;
 
+/**
+ * Every campaign task's dispatch deadline: the campaigns function's timeout (terraform/functions.tf). An attempt
+ * the function is still working on is then never counted failed and started a second time beside it, which
+ * under load (a chunk task creating its 1,000 tasks slowly) would multiply the work it is late with.
+ */
+export const TASK_DISPATCH_DEADLINE_SECONDS = 300;
+
 export class CampaignTasks {
   private readonly limiter: Limiter;
 
@@ -89,8 +96,9 @@ export class CampaignTasks {
     });
   }
 
-  private async create(spec: TaskSpec): Promise<TaskCreation> {
-    const outcome = await this.limiter.run(() => this.creator.createTask(spec));
+  private async create(spec: Omit<TaskSpec, 'dispatchDeadlineSeconds'>): Promise<TaskCreation> {
+    const task = { ...spec, dispatchDeadlineSeconds: TASK_DISPATCH_DEADLINE_SECONDS };
+    const outcome = await this.limiter.run(() => this.creator.createTask(task));
     switch (outcome.kind) {
       case 'created':
       case 'alreadyExists':

@@ -27,6 +27,8 @@ export interface TaskSpec {
   name: string;
   /** When to dispatch; absent or past: as soon as the queue allows. */
   scheduleTime?: Date;
+  /** How long one attempt may take before Cloud Tasks counts it failed and retries (15 s to 30 min). */
+  dispatchDeadlineSeconds?: number;
   /** Where the task POSTs. */
   url: string;
   /** The dispatch request's JSON body. */
@@ -100,6 +102,9 @@ export class CloudTasksClient {
       task: {
         name: spec.name,
         ...(spec.scheduleTime ? { scheduleTime: spec.scheduleTime.toISOString() } : {}),
+        ...(spec.dispatchDeadlineSeconds === undefined
+          ? {}
+          : { dispatchDeadline: `${spec.dispatchDeadlineSeconds}s` }),
         httpRequest: {
           url: spec.url,
           httpMethod: 'POST',

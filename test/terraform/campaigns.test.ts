@@ -1,5 +1,6 @@
 /** The campaigns queue and the campaigns function's view of itself, on the repository's Terraform and mutations of it. */
 import { describe, expect, it } from 'vitest';
+import { TASK_DISPATCH_DEADLINE_SECONDS } from '../../shared/campaigns/tasks.js';
 import { checkCampaignsQueue } from './campaigns-checks.js';
 import { checkFunctions } from './checks.js';
 import { checkIam } from './iam-checks.js';
@@ -25,6 +26,15 @@ describe('terraform: campaigns', () => {
       CAMPAIGNS_DISPATCH_URL: '${local.campaigns_url}',
       CAMPAIGNS_TASKS_SERVICE_ACCOUNT: '${google_service_account.campaign_tasks.email}',
     });
+  });
+
+  it("gives the campaign tasks' dispatch deadline as long as the function may run", async () => {
+    // A shorter deadline would start a second attempt beside one still running; a longer one waits on a dead one.
+    const functions = (await loadRepoTerraform()).locals.functions as Record<
+      string,
+      { timeout_seconds: number }
+    >;
+    expect(functions.campaigns?.timeout_seconds).toBe(TASK_DISPATCH_DEADLINE_SECONDS);
   });
 
   it('catches a queue rate written as a literal', async () => {

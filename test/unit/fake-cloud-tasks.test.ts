@@ -70,6 +70,9 @@ describe('create request validation', () => {
     [{ task: { name: `${QUEUE}/tasks/bad id`, httpRequest: target } }, 'task.name'],
     [{ task: { scheduleTime: 'tomorrow', httpRequest: target } }, 'task.scheduleTime'],
     [{ task: { scheduleTime: '2030-02-15T00:00:00Z', httpRequest: target } }, 'task.scheduleTime'],
+    [{ task: { dispatchDeadline: '14s', httpRequest: target } }, 'task.dispatchDeadline'],
+    [{ task: { dispatchDeadline: '1801s', httpRequest: target } }, 'task.dispatchDeadline'],
+    [{ task: { dispatchDeadline: 'soon', httpRequest: target } }, 'task.dispatchDeadline'],
     [{ task: { httpRequest: { ...target, body: '***' } } }, 'task.httpRequest.body'],
     [{ task: { httpRequest: { ...target, httpMethod: 'GET', body: 'eA==' } } }, 'task.httpRequest.body'],
     [
@@ -85,6 +88,17 @@ describe('create request validation', () => {
       fieldViolations: { field: string }[];
     }>;
     expect(details[0]?.fieldViolations.map((v) => v.field)).toContain(field);
+  });
+
+  it.each([
+    [undefined, undefined],
+    ['15s', 15_000],
+    ['600s', 600_000],
+    ['20.5s', 20_500],
+    ['1800s', 1_800_000],
+  ])('reads dispatchDeadline %j as %j ms', (dispatchDeadline, ms) => {
+    const result = parseCreateTaskRequest(QUEUE, { task: { dispatchDeadline, httpRequest: target } }, now);
+    expect(result).toMatchObject({ dispatchDeadlineMs: ms });
   });
 
   it('defaults the method to POST and the OIDC audience to the URL', () => {
@@ -179,6 +193,7 @@ async function fakeAndTarget(
 interface TaskInput {
   readonly name?: string;
   readonly scheduleTime?: Date;
+  readonly dispatchDeadline?: string;
   readonly url: string;
   readonly body?: unknown;
   readonly queue?: string;
@@ -191,6 +206,7 @@ async function createTask(
   const task = {
     ...(input.name === undefined ? {} : { name: input.name }),
     ...(input.scheduleTime === undefined ? {} : { scheduleTime: input.scheduleTime.toISOString() }),
+    ...(input.dispatchDeadline === undefined ? {} : { dispatchDeadline: input.dispatchDeadline }),
     httpRequest: {
       url: input.url,
       httpMethod: 'POST',
@@ -444,6 +460,23 @@ describe('fake Cloud Tasks: dispatch', () => {
       [1, 0, 'failed'],
       [2, 0, 'failed'],
     ]);
+  });
+
+  it("waits for a task's own dispatchDeadline, else the queue's, before counting an attempt failed", async () => {
+    const { fake, target } = await fakeAndTarget(
+      { defaultQueue: { dispatchDeadlineMs: 50, maxAttempts: 1 } },
+      () => ({ status: 200, afterMs: 300 }),
+    );
+    await createTask(fake, { name: taskName('patient'), url: target.url, dispatchDeadline: '15s' });
+    await createTask(fake, { name: taskName('hasty'), url: target.url });
+    const finished = (name: string) => {
+      const state = fake.task(taskName(name))?.state;
+      return state === 'succeeded' || state === 'failed' ? state : undefined;
+    };
+    await pollUntil(() => (finished('patient') && finished('hasty') ? true : undefined), {
+      description: 'both tasks to finish',
+    });
+    expect([finished('patient'), finished('hasty')]).toEqual(['succeeded', 'failed']);
   });
 
   it('keeps only the most recent dispatch records', async () => {

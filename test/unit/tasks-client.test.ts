@@ -123,14 +123,16 @@ describe('CloudTasksClient against the fake', () => {
     body: { campaignId: 'spring', phone: '+15551234567' },
     serviceAccountEmail: 'tasks@demo-project.iam.gserviceaccount.com',
     audience: 'https://campaigns.example.test',
+    dispatchDeadlineSeconds: 300,
     ...overrides,
   });
 
-  it('creates the task: name, schedule, JSON body (base64), OIDC token, with the bearer token', async () => {
+  it('creates the task: name, schedule, deadline, JSON body (base64), OIDC token, with the bearer token', async () => {
     const outcome = await client().createTask(spec());
     expect(outcome).toMatchObject({ kind: 'created', attempts: 1, task: { name: spec().name } });
     const task = fake.task(spec().name);
     expect(task?.scheduleTime.toISOString()).toBe(scheduleTime.toISOString());
+    expect(task?.dispatchDeadlineMs).toBe(300_000);
     expect(task?.httpRequest).toMatchObject({
       url: spec().url,
       httpMethod: 'POST',
