@@ -17,7 +17,12 @@ import {
 import { parseDispatchBody, parseEnqueueBody } from '../../shared/campaigns/tasks.js';
 import { campaignsPath } from '../../shared/campaigns/wiring.js';
 import { ApiError } from '../../shared/errors.js';
-import { errorResult, type HttpResult } from '../../shared/http/response.js';
+import {
+  errorResult,
+  rbmUnavailableResult,
+  storageUnavailableResult,
+  type HttpResult,
+} from '../../shared/http/response.js';
 import { MESSAGE_ID_HEADER } from '../../shared/outbound/headers.js';
 import { serveHttp } from '../../shared/runtime/http.js';
 import { campaignsSpec } from './spec.js';
@@ -69,12 +74,8 @@ function createAnswer(outcome: CreateCampaignOutcome): HttpResult {
         ),
       );
     case 'storageUnavailable':
-      return errorResult(
-        new ApiError(
-          503,
-          'Storage is temporarily unavailable; send the same request again (same campaignId): nothing is sent twice.',
-          'UNAVAILABLE',
-        ),
+      return storageUnavailableResult(
+        'send the same request again (same campaignId): nothing is sent twice.',
       );
   }
 }
@@ -113,7 +114,7 @@ function enqueueAnswer(outcome: EnqueueChunkOutcome): HttpResult {
         new ApiError(500, `Cloud Tasks refused a task (${outcome.status}): ${outcome.message}`, 'INTERNAL'),
       );
     case 'storageUnavailable':
-      return errorResult(new ApiError(503, 'Storage is temporarily unavailable.', 'UNAVAILABLE'));
+      return storageUnavailableResult();
   }
 }
 
@@ -138,15 +139,8 @@ function dispatchAnswer(outcome: DispatchOutcome): HttpResult {
       // Permanent: RBM took it (or took it earlier), refused it, or consent forbids it. No retry.
       return { status: 200, body: { outcome: send.kind }, headers };
     case 'rbmUnavailable':
-      return errorResult(
-        new ApiError(
-          503,
-          `RBM unavailable after ${send.attempts} attempt(s) (${send.rbmStatus}); the queue retries this recipient.`,
-          'UNAVAILABLE',
-        ),
-        headers,
-      );
+      return rbmUnavailableResult(send, 'the queue retries this recipient.', headers);
     case 'storageUnavailable':
-      return errorResult(new ApiError(503, 'Storage is temporarily unavailable.', 'UNAVAILABLE'), headers);
+      return storageUnavailableResult(undefined, headers);
   }
 }

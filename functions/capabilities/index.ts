@@ -2,9 +2,8 @@
 import { batchGetUsers, type BatchGetOutcome } from '../../shared/capabilities/batch-get-users.js';
 import { loadCapabilityTtls } from '../../shared/capabilities/cache-rules.js';
 import { checkCapabilities, type CapabilityOutcome } from '../../shared/capabilities/check-capabilities.js';
-import { ApiError } from '../../shared/errors.js';
 import { AGE_HEADER, CACHE_HEADER } from '../../shared/http/cache-headers.js';
-import { errorResult, type HttpResult } from '../../shared/http/response.js';
+import { rbmUnavailableResult, type HttpResult } from '../../shared/http/response.js';
 import { rbmCaller } from '../../shared/rbm/caller.js';
 import { serveHttp } from '../../shared/runtime/http.js';
 import { loadConfig } from '../../shared/runtime/platform.js';
@@ -43,7 +42,7 @@ function capabilityAnswer(outcome: CapabilityOutcome): HttpResult {
     case 'rejected':
       return { status: outcome.status, body: { error: outcome.error } };
     case 'rbmUnavailable':
-      return unavailable(outcome.attempts, outcome.rbmStatus);
+      return rbmUnavailableResult(outcome);
   }
 }
 
@@ -54,12 +53,6 @@ function batchGetAnswer(outcome: BatchGetOutcome): HttpResult {
     case 'rejected':
       return { status: outcome.status, body: { error: outcome.error } };
     case 'rbmUnavailable':
-      return unavailable(outcome.attempts, outcome.rbmStatus);
+      return rbmUnavailableResult(outcome);
   }
-}
-
-function unavailable(attempts: number, rbmStatus: string): HttpResult {
-  return errorResult(
-    new ApiError(503, `RBM API unavailable after ${attempts} attempt(s) (${rbmStatus}).`, 'UNAVAILABLE'),
-  );
 }

@@ -4,8 +4,7 @@ import {
   sendAgentEvent,
   type AgentEventOutcome,
 } from '../../shared/agent-events/send-agent-event.js';
-import { ApiError } from '../../shared/errors.js';
-import { errorResult, type HttpResult } from '../../shared/http/response.js';
+import { rbmUnavailableResult, type HttpResult } from '../../shared/http/response.js';
 import { rbmCaller } from '../../shared/rbm/caller.js';
 import { serveHttp } from '../../shared/runtime/http.js';
 import { recordReadByAgent } from '../../shared/store/user-message-reads.js';
@@ -39,13 +38,6 @@ function eventAnswer(outcome: AgentEventOutcome): HttpResult {
     case 'rejected':
       return { status: outcome.status, body: { error: outcome.error }, headers };
     case 'rbmUnavailable':
-      return errorResult(
-        new ApiError(
-          503,
-          `RBM API unavailable after ${outcome.attempts} attempt(s) (${outcome.rbmStatus}); the event was not sent. Retry with the same eventId.`,
-          'UNAVAILABLE',
-        ),
-        headers,
-      );
+      return rbmUnavailableResult(outcome, 'the event was not sent. Retry with the same eventId.', headers);
   }
 }

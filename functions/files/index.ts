@@ -1,8 +1,7 @@
 /** files (HTTP): POST /v1/files, one RBM upload per URL pair (docs/conversation-api.md#files). */
-import { ApiError } from '../../shared/errors.js';
 import { createFile, type FileOutcome } from '../../shared/files/create-file.js';
 import { CACHE_HEADER } from '../../shared/http/cache-headers.js';
-import { errorResult, type HttpResult } from '../../shared/http/response.js';
+import { rbmUnavailableResult, type HttpResult } from '../../shared/http/response.js';
 import { rbmCaller } from '../../shared/rbm/caller.js';
 import { serveHttp } from '../../shared/runtime/http.js';
 import { filesSpec } from './spec.js';
@@ -24,12 +23,6 @@ function fileAnswer(outcome: FileOutcome): HttpResult {
     case 'rejected':
       return { status: outcome.status, body: { error: outcome.error } };
     case 'rbmUnavailable':
-      return errorResult(
-        new ApiError(
-          503,
-          `RBM API unavailable after ${outcome.attempts} attempt(s) (${outcome.rbmStatus}); no file was created.`,
-          'UNAVAILABLE',
-        ),
-      );
+      return rbmUnavailableResult(outcome, 'no file was created.');
   }
 }

@@ -3,7 +3,7 @@ import { loadEventTopics } from '../../shared/config/functions.js';
 import { loadRbmConfig } from '../../shared/config/rbm.js';
 import { OutcomePublisher } from '../../shared/publishing/outcome-publisher.js';
 import { ApiError } from '../../shared/errors.js';
-import { errorResult, type HttpResult } from '../../shared/http/response.js';
+import { errorResult, rbmUnavailableResult, type HttpResult } from '../../shared/http/response.js';
 import { revokeMessage, type RevokeOutcome } from '../../shared/outbound/revoke-message.js';
 import { withInjectedPublishFaults } from '../../shared/pubsub/fault-injection.js';
 import { RbmClient } from '../../shared/rbm/client.js';
@@ -69,12 +69,6 @@ function revokeAnswer(outcome: RevokeOutcome): HttpResult {
     case 'rejected':
       return { status: outcome.status, body: { error: outcome.error } };
     case 'rbmUnavailable':
-      return errorResult(
-        new ApiError(
-          503,
-          `RBM API unavailable after ${outcome.attempts} attempt(s); the message was not revoked.`,
-          'UNAVAILABLE',
-        ),
-      );
+      return rbmUnavailableResult(outcome, 'the message was not revoked.');
   }
 }

@@ -1,6 +1,11 @@
 /** send (HTTP): POST /v1/phones/{E.164}/agentMessages (docs/http-api.md#send). */
 import { ApiError } from '../../shared/errors.js';
-import { errorResult, type HttpResult } from '../../shared/http/response.js';
+import {
+  errorResult,
+  rbmUnavailableResult,
+  storageUnavailableResult,
+  type HttpResult,
+} from '../../shared/http/response.js';
 import { MESSAGE_ID_HEADER, REPLAYED_HEADER } from '../../shared/outbound/headers.js';
 import { sendMessage, unsubscribedError, type SendOutcome } from '../../shared/outbound/send-message.js';
 import { serveHttp } from '../../shared/runtime/http.js';
@@ -48,21 +53,14 @@ function sendAnswer(outcome: SendOutcome): HttpResult {
         headers,
       );
     case 'rbmUnavailable':
-      return errorResult(
-        new ApiError(
-          503,
-          `RBM API unavailable after ${outcome.attempts} attempt(s) (${outcome.rbmStatus}); the message is recorded as PENDING. Retry with the same messageId or Idempotency-Key.`,
-          'UNAVAILABLE',
-        ),
+      return rbmUnavailableResult(
+        outcome,
+        'the message is recorded as PENDING. Retry with the same messageId or Idempotency-Key.',
         headers,
       );
     case 'storageUnavailable':
-      return errorResult(
-        new ApiError(
-          503,
-          'Storage is temporarily unavailable; retry with the same messageId (see the Rbm-Message-Id header): nothing is sent twice.',
-          'UNAVAILABLE',
-        ),
+      return storageUnavailableResult(
+        'retry with the same messageId (see the Rbm-Message-Id header): nothing is sent twice.',
         headers,
       );
   }

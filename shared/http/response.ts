@@ -32,6 +32,35 @@ export function methodNotAllowed(method: string, allowed: string): HttpResult {
   });
 }
 
+/**
+ * 503 once RBM stayed unavailable through the client's own retries. `next` tells the caller what was kept
+ * and how to retry safely; it differs per function, the cause does not.
+ */
+export function rbmUnavailableResult(
+  outcome: { attempts: number; rbmStatus: string },
+  next?: string,
+  headers?: Record<string, string>,
+): HttpResult {
+  return unavailableResult(
+    `RBM API unavailable after ${outcome.attempts} attempt(s) (${outcome.rbmStatus})`,
+    next,
+    headers,
+  );
+}
+
+/** 503 when Firestore did not answer (in time); `next` as for rbmUnavailableResult. */
+export function storageUnavailableResult(next?: string, headers?: Record<string, string>): HttpResult {
+  return unavailableResult('Storage is temporarily unavailable', next, headers);
+}
+
+function unavailableResult(
+  cause: string,
+  next: string | undefined,
+  headers?: Record<string, string>,
+): HttpResult {
+  return errorResult(new ApiError(503, next ? `${cause}; ${next}` : `${cause}.`, 'UNAVAILABLE'), headers);
+}
+
 /** Runs a handler and turns every outcome, including unexpected errors, into a Google-shaped response. */
 export async function respond(
   res: Response,

@@ -35,7 +35,7 @@ export type RevokeOutcome =
   | { kind: 'alreadyDelivered' }
   /** RBM refused (404: delivered already, or unknown to RBM). */
   | { kind: 'rejected'; status: number; error: RbmError }
-  | { kind: 'rbmUnavailable'; attempts: number };
+  | { kind: 'rbmUnavailable'; attempts: number; rbmStatus: string };
 
 export async function revokeMessage(request: RevokeRequest, deps: RevokeDeps): Promise<RevokeOutcome> {
   const violations: FieldViolation[] = [];
@@ -79,7 +79,7 @@ export async function revokeMessage(request: RevokeRequest, deps: RevokeDeps): P
     return { kind: 'rejected', status: outcome.status, error: outcome.error };
   }
   logger.warn('Revoke not confirmed: RBM unavailable', { attempt: outcome.attempts });
-  return { kind: 'rbmUnavailable', attempts: outcome.attempts };
+  return { kind: 'rbmUnavailable', attempts: outcome.attempts, rbmStatus: outcome.error.status };
 }
 
 /** RBM did revoke it: a failed bookkeeping write must not turn that into an error (reconcile catches up). */

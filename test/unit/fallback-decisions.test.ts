@@ -13,23 +13,10 @@ import {
   type FallbackPolicy,
   type FallbackReason,
 } from '../../shared/fallback-decision.js';
+import { messageRecord as record, T0 } from '../support/message-records.js';
 
-const T0 = new Date('2026-01-01T00:00:00Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);
 const NOW = at(100);
-
-function record(state: MessageState, extra: Partial<AgentMessageRecord> = {}): AgentMessageRecord {
-  return {
-    messageId: 'm1',
-    agentId: 'agent',
-    phoneNumber: '+15550000001',
-    state,
-    createdAt: T0,
-    updatedAt: T0,
-    attempts: 1,
-    ...extra,
-  };
-}
 
 const error = (code: number, status: string, reason?: string) => ({
   code,

@@ -1,24 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyFact, type AgentMessageRecord, type MessageState } from '../../shared/delivery-state.js';
+import { applyFact, type AgentMessageRecord } from '../../shared/delivery-state.js';
 import { dueTimerRule, scheduledTimer, type TimerRule } from '../../shared/fallback/timers.js';
+import { messageRecord as record, T0 } from '../support/message-records.js';
 
-const T0 = new Date('2026-01-01T00:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const S = 1000;
 const settings = { graceMs: 600 * S, pendingTimeoutMs: 3600 * S };
-
-function record(state: MessageState, extra: Partial<AgentMessageRecord> = {}): AgentMessageRecord {
-  return {
-    messageId: 'm1',
-    agentId: 'agent',
-    phoneNumber: '+15550000001',
-    state,
-    createdAt: T0,
-    updatedAt: T0,
-    attempts: 1,
-    ...extra,
-  };
-}
 
 const failedRevoke = { revokeFailed: true, revokeFailedAt: at(100 * S) };
 const expiring = { expireTime: at(50 * S) };

@@ -1,7 +1,12 @@
 import type { Response } from '@google-cloud/functions-framework';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../shared/errors.js';
-import { respond, type HttpResult } from '../../shared/http/response.js';
+import {
+  rbmUnavailableResult,
+  respond,
+  storageUnavailableResult,
+  type HttpResult,
+} from '../../shared/http/response.js';
 import { createLogger } from '../../shared/log/logger.js';
 
 function fakeResponse() {
@@ -72,5 +77,49 @@ describe('respond', () => {
     const { res, sent } = fakeResponse();
     await respond(res, silent, async () => Promise.reject(new Error('password=hunter2')));
     expect(sent.body).not.toContain('hunter2');
+  });
+});
+
+describe('unavailable answers', () => {
+  const rbm = { attempts: 3, rbmStatus: 'UNAVAILABLE' };
+  const messageHeader = { 'Rbm-Message-Id': 'm1' };
+  it.each<[string, HttpResult, string, Record<string, string> | undefined]>([
+    [
+      'RBM, nothing to add',
+      rbmUnavailableResult(rbm),
+      'RBM API unavailable after 3 attempt(s) (UNAVAILABLE).',
+      undefined,
+    ],
+    [
+      'RBM, what happens next',
+      rbmUnavailableResult({ attempts: 1, rbmStatus: 'DEADLINE_EXCEEDED' }, 'no file was created.'),
+      'RBM API unavailable after 1 attempt(s) (DEADLINE_EXCEEDED); no file was created.',
+      undefined,
+    ],
+    [
+      'RBM, with headers',
+      rbmUnavailableResult(rbm, 'the queue retries this recipient.', messageHeader),
+      'RBM API unavailable after 3 attempt(s) (UNAVAILABLE); the queue retries this recipient.',
+      messageHeader,
+    ],
+    ['storage, nothing to add', storageUnavailableResult(), 'Storage is temporarily unavailable.', undefined],
+    [
+      'storage, what happens next, with headers',
+      storageUnavailableResult('retry with the same messageId: nothing is sent twice.', messageHeader),
+      'Storage is temporarily unavailable; retry with the same messageId: nothing is sent twice.',
+      messageHeader,
+    ],
+    [
+      'storage, headers only',
+      storageUnavailableResult(undefined, messageHeader),
+      'Storage is temporarily unavailable.',
+      messageHeader,
+    ],
+  ])('%s', (_name, result, message, headers) => {
+    expect(result).toEqual({
+      status: 503,
+      body: { error: { code: 503, status: 'UNAVAILABLE', message } },
+      ...(headers ? { headers } : {}),
+    });
   });
 });

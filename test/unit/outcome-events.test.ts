@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applyDeliveryEvent,
-  applyFact,
-  type AgentMessageRecord,
-  type MessageState,
-} from '../../shared/delivery-state.js';
+import { applyDeliveryEvent, applyFact } from '../../shared/delivery-state.js';
 import {
   policyPublishes,
   type FallbackCertainty,
@@ -20,23 +15,10 @@ import {
 } from '../../shared/events/outbox.js';
 import { statusEventFor } from '../../shared/events/status-event.js';
 import { fallbackEventFor } from '../../shared/events/fallback-event.js';
+import { messageRecord as record, T0 } from '../support/message-records.js';
 
-const T0 = new Date('2026-01-01T00:00:00Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);
 const iso = (s: number) => at(s).toISOString();
-
-function record(state: MessageState, extra: Partial<AgentMessageRecord> = {}): AgentMessageRecord {
-  return {
-    messageId: 'm1',
-    agentId: 'agent',
-    phoneNumber: '+15550000001',
-    state,
-    createdAt: T0,
-    updatedAt: T0,
-    attempts: 0,
-    ...extra,
-  };
-}
 
 const tagged = { correlationId: 'order-42', campaignId: 'c7', trafficType: 'TRANSACTION' };
 

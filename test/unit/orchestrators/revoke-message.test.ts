@@ -66,7 +66,7 @@ describe('revokeMessage', () => {
   it('RBM unavailable: state unchanged', async () => {
     const h = harness('SENT');
     h.rbm.answerDeletes(unavailable());
-    expect(await h.revoke()).toMatchObject({ kind: 'rbmUnavailable' });
+    expect(await h.revoke()).toEqual({ kind: 'rbmUnavailable', attempts: 3, rbmStatus: 'UNAVAILABLE' });
     expect(h.store.records.get(ID)?.state).toBe('SENT');
   });
 
