@@ -21,7 +21,7 @@ import { AgentMessageStore } from '../../shared/store/agent-messages.js';
 import { CampaignStore } from '../../shared/store/campaigns.js';
 import { getConsent } from '../../shared/store/consents.js';
 import type { FakeRbm } from '../../sandbox/fake-rbm/index.js';
-import { benchPhones } from './campaign-harness.js';
+import { benchPhones } from '../../devtools/campaign-harness.js';
 import { countingFirestore, newCounts, type OperationCounts } from './counting-firestore.js';
 
 export interface CampaignOps {

@@ -2,18 +2,15 @@
  * `npm run bench -- --only cold-start`: the cold-start table alone (cold-start-variants.ts), on fresh emulators;
  * its rows and the bundle sizes replace those of docs/benchmarks/bench.json and BENCHMARKS.md is re-rendered.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { format } from 'prettier';
 import { emulatorPubSub } from '../../devtools/emulator-clients.js';
 import { startEmulators } from '../../devtools/emulators.js';
-import { REPO_ROOT } from '../../devtools/function-server.js';
 import { FUNCTION_NAMES } from '../../devtools/local-stack.js';
 import { startFakeRbm } from '../../sandbox/fake-rbm/index.js';
 import { bundleSizes } from './bundles.js';
 import { measureColdStarts } from './cold-start.js';
 import { coldStartTopics, coldStartVariants } from './cold-start-variants.js';
-import { coldStartSection, renderMarkdown, type BenchResults } from './markdown.js';
+import { coldStartSection } from './markdown.js';
+import { updateStoredResults } from './stored-results.js';
 
 export async function runColdStartOnly(options: {
   projectId: string;
@@ -38,19 +35,13 @@ export async function runColdStartOnly(options: {
       emulators: { firestoreHost: emulators.firestoreHost, pubsubHost: emulators.pubsubHost },
     });
     const coldStarts = await measureColdStarts(variants, options.quick ? 3 : 10, options.log);
-    const file = join(REPO_ROOT, 'docs', 'benchmarks', 'bench.json');
-    const stored = JSON.parse(await readFile(file, 'utf8')) as BenchResults;
     const command = `npm run bench -- --only cold-start${options.quick ? ' --quick' : ''}`;
-    const results: BenchResults = {
-      ...stored,
+    const results = await updateStoredResults({
       bundles: await bundleSizes(FUNCTION_NAMES),
       coldStarts,
       coldStartRun: { date: startedAt.toISOString(), command },
-    };
+    });
     console.log(coldStartSection(results));
-    // Formatted as prettier would, so `npm run lint` (prettier --check .) stays green.
-    await writeFile(file, await format(JSON.stringify(results), { parser: 'json', printWidth: 110 }));
-    await writeFile(join(REPO_ROOT, 'BENCHMARKS.md'), await renderMarkdown(results));
     options.log(
       'updated the cold-start rows and bundle sizes of docs/benchmarks/bench.json; BENCHMARKS.md re-rendered',
     );

@@ -4,16 +4,12 @@
  * `npm run bench -- --only body-limits` measures the oversized bodies alone and prints their table;
  * `--only firestore-ops` counts the Firestore operations per message again and updates their rows;
  * `--only cold-start` measures the cold starts again (library floors included) and updates their rows.
- * `--only campaigns [--recipients N]` measures campaigns (scripts/bench/campaigns.ts) and prints their section.
+ * `--only campaigns [--recipients N]` measures campaigns (scripts/bench/campaigns.ts) again and updates their figures.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { format } from 'prettier';
 import { startFakeRbm } from '../../sandbox/fake-rbm/index.js';
 import { startEmulators } from '../../devtools/emulators.js';
-import { REPO_ROOT } from '../../devtools/function-server.js';
 import { FUNCTION_NAMES, functionEnv, stackTopics, startLocalStack } from '../../devtools/local-stack.js';
 import { firestoreAdmin, pubsubAdmin } from '../soak/clients.js';
 import { measureBodyLimits } from './body-limits.js';
@@ -25,9 +21,11 @@ import { countOperations } from './firestore-ops.js';
 import { runFirestoreOpsOnly } from './firestore-ops-only.js';
 import { measureInbound } from './inbound-throughput.js';
 import { measureQueryApi, queryApiSection } from './query-api.js';
-import { runCampaignsOnly } from './campaigns.js';
-import { bodyLimitsSection, renderMarkdown, type BenchResults } from './markdown.js';
+import { measureCampaigns } from './campaigns.js';
+import { runCampaignsOnly } from './campaigns-only.js';
+import { bodyLimitsSection, type BenchResults } from './markdown.js';
 import { measureSendConcurrency, runSendConcurrencyOnly } from './send-concurrency.js';
+import { readStoredResults, storeResults } from './stored-results.js';
 
 const { values } = parseArgs({
   options: {
@@ -47,10 +45,7 @@ const OFFLINE_PHONE = '+15550400002';
 
 if (values['render-only']) {
   // Re-render BENCHMARKS.md from the stored numbers (e.g. after a new soak report), without measuring.
-  const stored = JSON.parse(
-    await readFile(join(REPO_ROOT, 'docs', 'benchmarks', 'bench.json'), 'utf8'),
-  ) as BenchResults;
-  await writeFile(join(REPO_ROOT, 'BENCHMARKS.md'), await renderMarkdown(stored));
+  await storeResults(await readStoredResults());
   log('re-rendered BENCHMARKS.md from docs/benchmarks/bench.json');
   process.exit(0);
 }
@@ -218,6 +213,8 @@ try {
       quick,
       log,
     });
+    // On emulators of its own: a campaign's records and tasks stay out of the other measurements.
+    const campaigns = await measureCampaigns({ quick, log });
     const results: BenchResults = {
       date: startedAt.toISOString(),
       command: `npm run bench${quick ? ' -- --quick' : ''}`,
@@ -236,13 +233,10 @@ try {
       firestoreOps,
       bodyLimits,
       queryApi,
+      campaigns,
     };
     results.durationSeconds = Math.round((performance.now() - t0) / 1000);
-    await mkdir(join(REPO_ROOT, 'docs', 'benchmarks'), { recursive: true });
-    // Formatted as prettier would, so `npm run lint` (prettier --check .) stays green.
-    const json = await format(JSON.stringify(results), { parser: 'json', printWidth: 110 });
-    await writeFile(join(REPO_ROOT, 'docs', 'benchmarks', 'bench.json'), json);
-    await writeFile(join(REPO_ROOT, 'BENCHMARKS.md'), await renderMarkdown(results));
+    await storeResults(results);
     log(`wrote BENCHMARKS.md and docs/benchmarks/bench.json in ${results.durationSeconds} s`);
   } finally {
     await stack.stop();

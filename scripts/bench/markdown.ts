@@ -2,15 +2,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../devtools/function-server.js';
+import { formatCampaignReport, type CampaignSoakReport } from '../soak/campaign-report.js';
 import { formatReport } from '../soak/report.js';
 import type { SoakReport } from '../soak/run.js';
 import type { BodyLimitRow } from './body-limits.js';
 import type { BundleSize } from './bundles.js';
+import { campaignsSection, type CampaignBenchResults } from './campaigns.js';
 import type { ColdStartResult } from './cold-start.js';
 import { firestoreOpsSection, type OperationRow } from './firestore-ops.js';
 import { queryApiSection, type QueryApiBench } from './query-api.js';
 import type { InboundRun } from './inbound-throughput.js';
 import { table } from './markdown-table.js';
+import type { MeasuredRun } from './measured-run.js';
 import type { SendThroughputRow } from './send-throughput.js';
 
 export interface BenchResults {
@@ -30,7 +33,11 @@ export interface BenchResults {
   /** Set when the cold-start rows come from `--only cold-start` rather than from this run. */
   coldStartRun?: { date: string; command: string };
   /** Set when the send rows come from `--only send-concurrency` rather than from this run. */
-  sendThroughputRun?: { date: string; command: string; functionsNode: string };
+  sendThroughputRun?: MeasuredRun;
+  /** Absent from runs made before it was measured. */
+  campaigns?: CampaignBenchResults;
+  /** Set when the campaign figures come from `--only campaigns` rather than from this run. */
+  campaignsRun?: MeasuredRun;
 }
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
@@ -128,6 +135,13 @@ export async function renderMarkdown(results: BenchResults): Promise<string> {
     soakJson === undefined
       ? undefined
       : (JSON.parse(soakJson) as SoakReport & { date?: string; command?: string });
+  const campaignSoakJson = await optionalFile(
+    join(REPO_ROOT, 'docs', 'benchmarks', 'soak-campaign-5000.json'),
+  );
+  const campaignSoak =
+    campaignSoakJson === undefined
+      ? undefined
+      : (JSON.parse(campaignSoakJson) as CampaignSoakReport & { date: string; command: string });
   const m = results.machine;
   const sections = [
     '# Benchmarks',
@@ -214,6 +228,7 @@ export async function renderMarkdown(results: BenchResults): Promise<string> {
   ];
   if (results.bodyLimits) sections.push(bodyLimitsSection(results.bodyLimits));
   if (results.queryApi) sections.push(queryApiSection(results.queryApi));
+  if (results.campaigns) sections.push(campaignsSection(results.campaigns, results.campaignsRun));
   if (analysis) sections.push(analysis.trim(), '');
   if (soak) {
     sections.push(
@@ -223,6 +238,18 @@ export async function renderMarkdown(results: BenchResults): Promise<string> {
       '',
       '```',
       formatReport(soak),
+      '```',
+      '',
+    );
+  }
+  if (campaignSoak) {
+    sections.push(
+      `## Soak: a campaign of ${campaignSoak.recipients} recipients`,
+      '',
+      `Run ${campaignSoak.date} with \`${campaignSoak.command}\`; raw report in \`docs/benchmarks/soak-campaign-5000.json\`.`,
+      '',
+      '```',
+      formatCampaignReport(campaignSoak),
       '```',
       '',
     );

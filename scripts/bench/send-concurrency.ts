@@ -5,15 +5,11 @@
  * Set FUNCTIONS_NODE to measure send on the deployed runtime's Node (README, "Node versions").
  */
 import { execFileSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { format } from 'prettier';
 import { startEmulators } from '../../devtools/emulators.js';
-import { REPO_ROOT } from '../../devtools/function-server.js';
 import { functionsNodeBinary } from '../../devtools/functions-node.js';
 import { startLocalStack } from '../../devtools/local-stack.js';
-import { renderMarkdown, type BenchResults } from './markdown.js';
 import { measureSendThroughput, type SendThroughputRow } from './send-throughput.js';
+import { updateStoredResults } from './stored-results.js';
 
 /** The concurrencies per instance measured: 1 is gen2's default, 80 Cloud Run's usual ceiling. */
 export const SEND_CONCURRENCIES = [1, 8, 32, 80] as const;
@@ -80,20 +76,14 @@ export async function runSendConcurrencyOnly(options: {
     } finally {
       await stack.stop();
     }
-    const file = join(REPO_ROOT, 'docs', 'benchmarks', 'bench.json');
-    const stored = JSON.parse(await readFile(file, 'utf8')) as BenchResults;
-    const results: BenchResults = {
-      ...stored,
+    await updateStoredResults({
       sendThroughput: rows,
       sendThroughputRun: {
         date: startedAt.toISOString(),
         command: `npm run bench -- --only send-concurrency${options.quick ? ' --quick' : ''}`,
         functionsNode: functionsNodeVersion(),
       },
-    };
-    // Formatted as prettier would, so `npm run lint` (prettier --check .) stays green.
-    await writeFile(file, await format(JSON.stringify(results), { parser: 'json', printWidth: 110 }));
-    await writeFile(join(REPO_ROOT, 'BENCHMARKS.md'), await renderMarkdown(results));
+    });
     log('updated the send rows of docs/benchmarks/bench.json and re-rendered BENCHMARKS.md');
   } finally {
     await emulators.stop();

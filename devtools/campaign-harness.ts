@@ -5,17 +5,17 @@
  * again on the same port, as a deployment loses an instance.
  */
 import type { Firestore } from '@google-cloud/firestore';
-import { startEmulators, type RunningEmulators } from '../../devtools/emulators.js';
-import { emulatorFirestore, emulatorPubSub } from '../../devtools/emulator-clients.js';
-import { startFunction, type FunctionServer } from '../../devtools/function-server.js';
-import { campaignsSettings } from '../../devtools/local-stack.js';
-import { freePort } from '../../devtools/ports.js';
+import { startEmulators, type RunningEmulators } from './emulators.js';
+import { emulatorFirestore, emulatorPubSub } from './emulator-clients.js';
+import { startFunction, type FunctionServer } from './function-server.js';
+import { campaignsSettings, localCampaignsQueue } from './local-stack.js';
+import { freePort } from './ports.js';
 import {
   startFakeCloudTasks,
   type FakeCloudTasks,
   type QueueSettings,
-} from '../../sandbox/fake-cloud-tasks/index.js';
-import { startFakeRbm, type FakeRbm, type FakeRbmOptions } from '../../sandbox/fake-rbm/index.js';
+} from '../sandbox/fake-cloud-tasks/index.js';
+import { startFakeRbm, type FakeRbm, type FakeRbmOptions } from '../sandbox/fake-rbm/index.js';
 
 const EVENT_TOPICS = ['rbm-message-status', 'rbm-fallback'];
 
@@ -59,12 +59,15 @@ export async function startCampaignHarness(options: CampaignHarnessOptions): Pro
     stops.push(() => rbm.close());
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const cloudTasks = await startFakeCloudTasks();
+    const queue = localCampaignsQueue(options.projectId);
+    // A few instances' worth of requests at once (a deployment has 8 per instance), not the fake's 1,000: one
+    // local process given a thousand sends at once only answers them all late. The queue's initial settings,
+    // so a reset between measurements keeps them.
+    const cloudTasks = await startFakeCloudTasks({
+      queues: { [queue]: { maxConcurrentDispatches: 32, ...options.queue } },
+    });
     stops.push(() => cloudTasks.stop());
     const settings = campaignsSettings(options.projectId, cloudTasks.url, url);
-    // A few instances' worth of requests at once (a deployment has 8 per instance), not the fake's 1,000: one
-    // local process given a thousand sends at once only answers them all late.
-    cloudTasks.configureQueue(settings.queue, { maxConcurrentDispatches: 32, ...options.queue });
     const env = {
       GOOGLE_CLOUD_PROJECT: options.projectId,
       FIRESTORE_EMULATOR_HOST: emulators.firestoreHost,
