@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { functionsNodeBinary } from './functions-node.js';
 import { freePort } from './ports.js';
-import { exitedError, spawnManaged, waitForHttp } from './processes.js';
+import { exitedError, spawnManaged, waitForPort } from './processes.js';
 import type { OutputStream } from './processes.js';
 
 export interface StartFunctionOptions {
@@ -38,7 +38,7 @@ export interface FunctionServer {
   readonly pid: number | undefined;
   /** Every stdout and stderr line the server printed so far, in arrival order. */
   logs(): string[];
-  /** Stops the server (whole process group). Idempotent. */
+  /** Stops the server (whole process group); once it resolves, `logs()` holds everything it printed. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -102,12 +102,13 @@ async function startOnPort(options: StartFunctionOptions, port: number): Promise
   });
   const url = `http://127.0.0.1:${port}`;
   // functions-framework prints "Serving function..." once it listens (unless NODE_ENV=production), which tells
-  // our server apart from another process on the same port. It answers /robots.txt itself (404) without invoking
-  // the function.
+  // our server apart from another process on the same port. Readiness is then a bare TCP connection, like Cloud
+  // Run's default startup probe: no HTTP request, because a CloudEvent function's framework middleware throws a
+  // TypeError (printed with its stack) on any request without a body, before the function could answer it.
   const announced = (): boolean =>
     env.NODE_ENV === 'production' || child.lines().some((line) => line.startsWith('Serving function'));
   try {
-    await waitForHttp(`${url}/robots.txt`, {
+    await waitForPort('127.0.0.1', port, {
       deadlineMs: options.deadlineMs ?? 30_000,
       intervalMs: 50,
       description: `function ${options.name} on port ${port}`,
@@ -124,6 +125,10 @@ async function startOnPort(options: StartFunctionOptions, port: number): Promise
     port,
     pid: child.pid,
     logs: () => child.lines(),
-    stop: () => child.stop(),
+    stop: async () => {
+      await child.stop();
+      // Lines still in the pipes when the group ended are read before stop() resolves.
+      await child.exited;
+    },
   };
 }

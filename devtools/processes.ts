@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 
 export interface ExitInfo {
@@ -305,6 +306,35 @@ export function waitForHttp(url: string, options: HttpWaitOptions): Promise<void
     },
     { description: `${url} to answer`, ...options },
   );
+}
+
+export interface PortWaitOptions extends WaitOptions {
+  /** Checked before each connection attempt; the wait goes on while it is false. Default: always true. */
+  readonly accept?: () => boolean;
+}
+
+/**
+ * Polls until `host:port` accepts a TCP connection, sending nothing over it (Cloud Run's default startup probe
+ * checks the same), so the server never handles a request it was not meant to get.
+ */
+export function waitForPort(host: string, port: number, options: PortWaitOptions): Promise<void> {
+  const accept = options.accept ?? (() => true);
+  return waitFor(async () => accept() && (await tcpConnects(host, port, 2_000)), {
+    description: `${host}:${port} to accept connections`,
+    ...options,
+  });
+}
+
+function tcpConnects(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no connection within ${timeoutMs} ms`)));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', reject);
+  });
 }
 
 function httpGet(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
