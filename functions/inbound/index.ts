@@ -19,6 +19,7 @@ import { RbmClient } from '../../shared/rbm/client.js';
 import { serveCloudEvent } from '../../shared/runtime/cloud-event.js';
 import { lazy, loadConfig, type Platform } from '../../shared/runtime/platform.js';
 import { AgentMessageStore } from '../../shared/store/agent-messages.js';
+import { firestore } from '../../shared/store/firestore.js';
 import { firestoreInboundStorage } from '../../shared/store/inbound-storage.js';
 import { recordReachable } from '../../shared/store/capabilities.js';
 import { applyConsentChange } from '../../shared/store/consents.js';
@@ -59,7 +60,7 @@ function loadInbound(env: Env) {
 function setup(platform: Platform) {
   const config = loadConfig(platform, loadInbound);
   const deps = lazy(() => {
-    const db = platform.firestore();
+    const db = firestore(platform.projectId);
     const store = new AgentMessageStore(db, { retentionDays: config.retention.agentMessages });
     const publish = platform.publisher();
     const { logger } = platform;

@@ -18,6 +18,7 @@ import {
 } from '../../shared/query/read-messages.js';
 import { serveHttp } from '../../shared/runtime/http.js';
 import { loadConfig } from '../../shared/runtime/platform.js';
+import { firestore } from '../../shared/store/firestore.js';
 import { messagesSpec } from './spec.js';
 
 serveHttp(
@@ -27,7 +28,7 @@ serveHttp(
     return {
       ...config,
       logger: platform.logger,
-      db: () => platform.firestore(),
+      db: () => firestore(platform.projectId),
       publish: () => platform.publisher(),
     };
   },

@@ -9,6 +9,7 @@ import { serveHttp } from '../../shared/runtime/http.js';
 import { lazy, loadConfig } from '../../shared/runtime/platform.js';
 import { AgentMessageStore } from '../../shared/store/agent-messages.js';
 import { reconcileSpec } from './spec.js';
+import { firestore } from '../../shared/store/firestore.js';
 
 serveHttp(
   reconcileSpec,
@@ -24,7 +25,7 @@ serveHttp(
       },
     }));
     const deps = lazy(() => {
-      const store = new AgentMessageStore(platform.firestore());
+      const store = new AgentMessageStore(firestore(platform.projectId));
       const { logger } = platform;
       return {
         store,

@@ -10,6 +10,7 @@ import { RbmClient } from '../../shared/rbm/client.js';
 import { serveHttp } from '../../shared/runtime/http.js';
 import { lazy, loadConfig } from '../../shared/runtime/platform.js';
 import { AgentMessageStore } from '../../shared/store/agent-messages.js';
+import { firestore } from '../../shared/store/firestore.js';
 import { storageDeadlineMs, withStorageDeadline } from '../../shared/store/storage-deadline.js';
 import { revokeSpec } from './spec.js';
 
@@ -24,7 +25,7 @@ serveHttp(
     return lazy(() => {
       // A hung Firestore answers 503 within the function's budget, not after minutes.
       const store = withStorageDeadline(
-        new AgentMessageStore(platform.firestore()),
+        new AgentMessageStore(firestore(platform.projectId)),
         config.storageDeadlineMs,
         'agentMessages',
       );

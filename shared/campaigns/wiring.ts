@@ -3,6 +3,7 @@ import type { SendDeps } from '../outbound/send-message.js';
 import { sendPath } from '../outbound/send-wiring.js';
 import { lazy, loadConfig, type Platform } from '../runtime/platform.js';
 import { CampaignStore } from '../store/campaigns.js';
+import { firestore } from '../store/firestore.js';
 import { storageDeadlineMs, withStorageDeadline } from '../store/storage-deadline.js';
 import { CloudTasksClient } from '../tasks/client.js';
 import { loadCampaignsConfig } from './config.js';
@@ -27,7 +28,7 @@ export function campaignsPath(platform: Platform): () => CampaignsDeps {
   return lazy(() => ({
     // A hung Firestore answers 503 within the function's budget (the queue retries), not after minutes.
     store: withStorageDeadline(
-      new CampaignStore(platform.firestore()),
+      new CampaignStore(firestore(platform.projectId)),
       config.storageDeadlineMs,
       'campaigns',
     ),

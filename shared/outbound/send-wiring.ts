@@ -10,6 +10,7 @@ import { RbmClient } from '../rbm/client.js';
 import { lazy, loadConfig, type Platform } from '../runtime/platform.js';
 import { AgentMessageStore } from '../store/agent-messages.js';
 import { getConsent } from '../store/consents.js';
+import { firestore } from '../store/firestore.js';
 import { retentionDays } from '../store/retention.js';
 import { storageDeadlineMs, withStorageDeadline } from '../store/storage-deadline.js';
 import type { SendDeps } from './send-message.js';
@@ -23,7 +24,7 @@ export function sendPath(platform: Platform): () => SendDeps {
     retentionDays: retentionDays(env, 'agentMessages'),
   }));
   return lazy(() => {
-    const db = platform.firestore();
+    const db = firestore(platform.projectId);
     // A hung Firestore answers 503 (with the message id) within the function's budget, not after minutes.
     const bounded = config.storageDeadlineMs;
     const store = withStorageDeadline(

@@ -7,6 +7,7 @@ import { loadRbmConfig } from '../config/rbm.js';
 import type { Logger } from '../log/logger.js';
 import { lazy, loadConfig, type Platform } from '../runtime/platform.js';
 import { RbmClient } from './client.js';
+import { firestore } from '../store/firestore.js';
 
 export interface RbmCaller {
   agentId: string;
@@ -20,7 +21,7 @@ export function rbmCaller(platform: Platform): RbmCaller {
   return {
     agentId: config.agentId,
     logger: platform.logger,
-    db: () => platform.firestore(),
+    db: () => firestore(platform.projectId),
     rbm: lazy(() => new RbmClient(config, { logger: platform.logger })),
   };
 }

@@ -1,13 +1,13 @@
 /**
- * What every function gets from the runtime: its declared environment, a logger, and Google clients created
- * on first use (a cold start pays only for the clients its first request touches).
+ * What every function gets from the runtime: its declared environment, a logger, and a Pub/Sub publisher
+ * created on first use (a cold start pays only for the clients its first request touches). Firestore is not
+ * here: a function that uses it takes `firestore(platform.projectId)` from shared/store/firestore.ts, so the
+ * bundles that never touch Firestore (webhook) neither contain nor load @google-cloud/firestore.
  */
-import type { Firestore } from '@google-cloud/firestore';
 import { optionalString, type Env } from '../config/env.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { withInjectedPublishDelay } from '../pubsub/publish-delay.js';
 import { createPublisher, type Publish } from '../pubsub/publisher.js';
-import { firestore } from '../store/firestore.js';
 import { declaredEnv } from './environment.js';
 import type { FunctionSpec } from './spec.js';
 
@@ -15,7 +15,6 @@ export interface Platform {
   readonly env: Env;
   readonly projectId: string | undefined;
   readonly logger: Logger;
-  firestore(): Firestore;
   publisher(): Publish;
 }
 
@@ -28,7 +27,6 @@ export function createPlatform(spec: FunctionSpec, env: Env = process.env): Plat
     env: visible,
     projectId,
     logger,
-    firestore: () => firestore(projectId),
     // A test-only delay, for the functions whose spec declares its variable (emulator only).
     publisher: () =>
       (publish ??= withInjectedPublishDelay(
