@@ -22,7 +22,7 @@ import { AgentMessageStore } from '../../shared/store/agent-messages.js';
 import { firestore } from '../../shared/store/firestore.js';
 import { firestoreInboundStorage } from '../../shared/store/inbound-storage.js';
 import { recordReachable } from '../../shared/store/capabilities.js';
-import { applyConsentChange } from '../../shared/store/consents.js';
+import { applyConsentChange, consentPublishClaims } from '../../shared/store/consents.js';
 import { retentionDays } from '../../shared/store/retention.js';
 import { recordReadByAgent } from '../../shared/store/user-message-reads.js';
 import { inboundSpec } from './spec.js';
@@ -46,7 +46,7 @@ function loadInbound(env: Env) {
     ),
     // Only automatic READs call RBM: without them the RBM settings are not needed.
     rbm: read ? loadRbmConfig(env) : undefined,
-    // How long an unfinished user-message publish is protected from takeover by a redelivery.
+    // How long an unfinished user-message or consent-change publish is protected from takeover.
     claimLeaseMs: positiveInteger(env, 'INBOUND_PUBLISH_LEASE_MS', 30_000),
     // A message not processed by then fails fast (and is redelivered) instead of waiting out client retries.
     deadlineMs: positiveInteger(env, 'INBOUND_DEADLINE_MS', 20_000),
@@ -83,9 +83,16 @@ function setup(platform: Platform) {
         store,
         logger,
       }),
-      recordConsent: async (change: Parameters<typeof applyConsentChange>[1]) => {
+      recordConsent: async (change: Parameters<typeof applyConsentChange>[1], pubsubMessageId?: string) => {
         const result = await applyConsentChange(db, change, now);
-        await publishConsentChanges(result, { db, publish, topicId: config.consentTopic });
+        await publishConsentChanges(result, {
+          consents: consentPublishClaims(db),
+          publish,
+          topicId: config.consentTopic,
+          // The same lease as user messages: both protect a publish bounded to a third of it.
+          claimLeaseMs: config.claimLeaseMs,
+          ...(pubsubMessageId ? { holder: pubsubMessageId } : {}),
+        });
         return result.applied;
       },
       onNewUserMessage: async (message: { messageId: string; phoneNumber: string }) => {

@@ -51,8 +51,11 @@ export interface InboundDeps {
     afterWrite(result: MutationResult<AgentMessageRecord>): Promise<PublishReport>;
     queued(record: AgentMessageRecord, entries?: AgentMessageRecord['outbox']): Promise<PublishReport>;
   };
-  /** Applies a consent change and publishes it (throws when the publish failed, so it is retried). */
-  recordConsent(change: Consent): Promise<boolean>;
+  /**
+   * Applies a consent change and publishes it (throws when the publish failed, so it is retried). The Pub/Sub
+   * message id names the publish claim, so a redelivery after a crash resumes it without waiting its lease.
+   */
+  recordConsent(change: Consent, pubsubMessageId?: string): Promise<boolean>;
   keywords: ConsentKeywords;
   /** Called for each user message once stored and published (capability cache, automatic READ); may repeat. */
   onNewUserMessage?(message: { messageId: string; phoneNumber: string }): Promise<void>;
@@ -160,26 +163,32 @@ async function apply(
           ? keywordIntent(payload.payload, deps.keywords)
           : undefined;
       if (intent !== undefined) {
-        await deps.recordConsent({
-          phoneNumber: payload.phoneNumber,
-          agentId,
-          subscribed: intent === 'optIn',
-          changedAt: payload.sendTime ?? now,
-          source: 'KEYWORD',
-        });
+        await deps.recordConsent(
+          {
+            phoneNumber: payload.phoneNumber,
+            agentId,
+            subscribed: intent === 'optIn',
+            changedAt: payload.sendTime ?? now,
+            source: 'KEYWORD',
+          },
+          pubsubMessageId,
+        );
       }
       // Also for a redelivered copy: what failed the first time (an automatic READ) is retried here.
       await deps.onNewUserMessage?.({ messageId: payload.id, phoneNumber: payload.phoneNumber });
       return outcome === 'published' ? 'userMessagePublished' : 'duplicate';
     }
     case 'consent': {
-      const applied = await deps.recordConsent({
-        phoneNumber: payload.phoneNumber,
-        agentId,
-        subscribed: payload.subscribed,
-        changedAt: payload.sendTime ?? now,
-        source: 'EVENT',
-      });
+      const applied = await deps.recordConsent(
+        {
+          phoneNumber: payload.phoneNumber,
+          agentId,
+          subscribed: payload.subscribed,
+          changedAt: payload.sendTime ?? now,
+          source: 'EVENT',
+        },
+        pubsubMessageId,
+      );
       return applied ? 'consentRecorded' : 'duplicate';
     }
     case 'launchEvent': {

@@ -4,14 +4,14 @@
  */
 import type { Firestore } from '@google-cloud/firestore';
 import { parseTimestampNanos, NANOS_PER_MILLISECOND } from '../agent-message/time.js';
-import { publishConsentChanges } from '../publishing/consent-publisher.js';
+import { DEFAULT_CONSENT_CLAIM_LEASE_MS, publishConsentChanges } from '../publishing/consent-publisher.js';
 import type { Consent } from '../consent/consent-rules.js';
 import { ApiError, type FieldViolation } from '../errors.js';
 import { isJsonObject } from '../json-values.js';
 import type { Logger } from '../log/logger.js';
 import { checkPhoneNumber } from '../outbound/request-checks.js';
 import type { Publish } from '../pubsub/publisher.js';
-import { applyConsentChange, getConsent } from '../store/consents.js';
+import { applyConsentChange, consentPublishClaims, getConsent } from '../store/consents.js';
 import { checkQueryNames, type QueryValues } from './params.js';
 import { consentView } from './views.js';
 
@@ -109,12 +109,14 @@ export async function putConsent(
   const result = await applyConsentChange(deps.db, change, () => now);
   const body = toBody(result.consent);
   try {
-    const published = await publishConsentChanges(result, {
-      db: deps.db,
+    // A concurrent caller holding the claim publishes this change too: the answer need not wait for it.
+    const report = await publishConsentChanges(result, {
+      consents: consentPublishClaims(deps.db),
       publish: deps.publish,
       topicId: deps.consentTopic,
+      claimLeaseMs: DEFAULT_CONSENT_CLAIM_LEASE_MS,
     });
-    deps.logger.info('Consent change handled', { applied: result.applied, published });
+    deps.logger.info('Consent change handled', { applied: result.applied, ...report });
   } catch (error) {
     deps.logger.warn('Consent change stored but not published yet', { err: error });
     return { kind: 'publishFailed', body };

@@ -2,21 +2,29 @@
  * `consents/{E.164}` and its history `consents/{E.164}/history/{id}`: a consent change is applied with the pure
  * rules of consent/consent-rules.ts, and an applied change writes the document and its history entry in one
  * batch (optimistic: an update-time precondition, retried on conflict). Publishing is the caller's: the
- * document lists the applied changes whose publish is not yet confirmed, so a caller whose publish failed (or
- * crashed) publishes them on its next call for the phone, and each applied change reaches the topic.
- * See docs/query-api.md#consents.
+ * document lists the applied changes whose publish is not yet confirmed, and carries the publish claim of the
+ * caller publishing them (rules in consent/publish-claim.ts), so concurrent callers publish each change once
+ * while a caller whose publish failed (or crashed) leaves them to the next call for the phone.
+ * See docs/query-api.md#consents and docs/consent.md#history-and-the-topic.
  */
-import type { DocumentReference, DocumentSnapshot, Firestore } from '@google-cloud/firestore';
+import {
+  FieldValue,
+  type DocumentReference,
+  type DocumentSnapshot,
+  type Firestore,
+  type Timestamp,
+} from '@google-cloud/firestore';
 import {
   CONSENT_SOURCES,
   applyConsentChange as nextConsent,
   type Consent,
   type ConsentSource,
 } from '../consent/consent-rules.js';
+import { afterConfirm, type StoredConsentClaim } from '../consent/publish-claim.js';
 import { GrpcCode, grpcCode } from '../grpc-status.js';
 import { COLLECTIONS } from './collections.js';
 import { timestampsToDates } from './firestore.js';
-import { ContentionError, mutateDocument } from './optimistic.js';
+import { ContentionError, mutateDocument, updateIfUnchanged } from './optimistic.js';
 
 /** One applied change, as kept in the phone's history. */
 export interface ConsentHistoryRecord {
@@ -39,13 +47,16 @@ export interface ConsentChangeResult {
   history?: ConsentHistoryRecord;
   /**
    * Every applied change of the phone not yet confirmed published, oldest first (`history` among them):
-   * publish each, then call `markConsentChangesPublished`.
+   * when not empty, claim and publish them through `ConsentPublishClaims`.
    */
   unpublished: ConsentHistoryRecord[];
 }
 
-/** A field of the consent document only: never shown by the query API. */
+/** Fields of the consent document only: never shown by the query API. */
 const UNPUBLISHED_FIELD = 'unpublishedChangeIds';
+/** `{holder, claimedAt, leaseMs}`: `claimedAt` is Firestore's own time, so instances' clocks need not agree. */
+const CLAIM_FIELD = 'publishClaim';
+const NOT_FOUND = 5;
 const MAX_ATTEMPTS = 25;
 
 interface StoredConsent {
@@ -85,7 +96,30 @@ function decodeStored(raw: Record<string, unknown> | undefined): StoredConsent |
       // Documents written before sources existed came from RBM's SUBSCRIBE/UNSUBSCRIBE events.
       source: isSource(data.source) ? data.source : 'EVENT',
     },
-    unpublishedChangeIds: Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [],
+    unpublishedChangeIds: stringIds(ids),
+  };
+}
+
+function stringIds(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
+}
+
+function claimHolder(value: unknown): string | undefined {
+  const holder = (value as { holder?: unknown } | null | undefined)?.holder;
+  return typeof holder === 'string' ? holder : undefined;
+}
+
+/** The stored claim, its age measured against the read's time; a malformed lease counts as over. */
+function decodeClaim(value: unknown, readTime: Timestamp): StoredConsentClaim | undefined {
+  const holder = claimHolder(value);
+  const { claimedAt, leaseMs } = (value ?? {}) as { claimedAt?: unknown; leaseMs?: unknown };
+  if (holder === undefined || typeof (claimedAt as Timestamp | undefined)?.toMillis !== 'function') {
+    return undefined;
+  }
+  return {
+    holder,
+    ageMs: readTime.toMillis() - (claimedAt as Timestamp).toMillis(),
+    leaseMs: typeof leaseMs === 'number' && leaseMs > 0 ? leaseMs : 0,
   };
 }
 
@@ -202,21 +236,96 @@ async function readHistory(
   return records.filter((record): record is ConsentHistoryRecord => record !== undefined);
 }
 
-/** Confirms that these changes of the phone were published: they are not handed out again. */
-export async function markConsentChangesPublished(
+/** A phone's consent document as a publisher sees it before claiming. */
+export interface ConsentClaimSnapshot<V> {
+  consent: Consent;
+  /** Applied changes not yet confirmed published, oldest first. */
+  unpublishedIds: string[];
+  claim?: StoredConsentClaim;
+  /** The storage's token of the read, for a conditional claim. */
+  version: V;
+}
+
+/** Where a phone's unpublished consent changes are claimed and confirmed (Firestore, or memory in unit tests). */
+export interface ConsentPublishClaims<V> {
+  readPublishClaim(phoneNumber: string): Promise<ConsentClaimSnapshot<V> | undefined>;
+  /** Claims the phone's unpublished changes for `holder` if the document is unchanged since `version`. */
+  claimUnpublished(phoneNumber: string, holder: string, leaseMs: number, version: V): Promise<boolean>;
+  /** The history entries of `ids`, oldest first; entries that vanished are left out. */
+  historyOf(consent: Consent, ids: readonly string[]): Promise<ConsentHistoryRecord[]>;
+  /**
+   * Removes `ids` (published) from the unpublished changes and gives the claim back if `holder` still holds
+   * it; resolves to the ids still unpublished (changes applied meanwhile).
+   */
+  confirmPublished(phoneNumber: string, holder: string, ids: readonly string[]): Promise<string[]>;
+}
+
+export async function readPublishClaim(
   db: Firestore,
   phoneNumber: string,
-  historyIds: readonly string[],
-): Promise<void> {
-  if (historyIds.length === 0) return;
-  const confirmed = new Set(historyIds);
-  await mutateDocument(
+): Promise<ConsentClaimSnapshot<Timestamp> | undefined> {
+  const snapshot = await consentRef(db, phoneNumber).get();
+  const data = snapshot.data();
+  const stored = decodeStored(data);
+  if (data === undefined || stored === undefined || snapshot.updateTime === undefined) return undefined;
+  return {
+    consent: stored.consent,
+    unpublishedIds: stored.unpublishedChangeIds,
+    claim: decodeClaim(data[CLAIM_FIELD], snapshot.readTime),
+    version: snapshot.updateTime,
+  };
+}
+
+/** Written only over the version read (and so over the claim judged on it): one of two racing claims wins. */
+export async function claimUnpublished(
+  db: Firestore,
+  phoneNumber: string,
+  holder: string,
+  leaseMs: number,
+  version: Timestamp,
+): Promise<boolean> {
+  const claim = { holder, claimedAt: FieldValue.serverTimestamp(), leaseMs };
+  try {
+    const ref = consentRef(db, phoneNumber);
+    return (await updateIfUnchanged(ref, {}, { [CLAIM_FIELD]: claim }, version)) !== undefined;
+  } catch (error) {
+    if (grpcCode(error) === NOT_FOUND) return false;
+    throw error;
+  }
+}
+
+export async function confirmPublished(
+  db: Firestore,
+  phoneNumber: string,
+  holder: string,
+  ids: readonly string[],
+): Promise<string[]> {
+  const result = await mutateDocument(
     consentRef(db, phoneNumber),
     (data) => data,
     (current) => {
-      const ids = current?.[UNPUBLISHED_FIELD];
-      if (!Array.isArray(ids) || !ids.some((id) => confirmed.has(id as string))) return undefined;
-      return { ...current, [UNPUBLISHED_FIELD]: ids.filter((id) => !confirmed.has(id as string)) };
+      if (current === undefined) return undefined;
+      const unpublishedIds = stringIds(current[UNPUBLISHED_FIELD]);
+      const next = afterConfirm({ unpublishedIds, holder: claimHolder(current[CLAIM_FIELD]) }, holder, ids);
+      if (next.remaining.length === unpublishedIds.length && !next.releaseClaim) return undefined;
+      const { [CLAIM_FIELD]: claim, ...rest } = current;
+      return {
+        ...rest,
+        ...(next.releaseClaim ? {} : { [CLAIM_FIELD]: claim }),
+        [UNPUBLISHED_FIELD]: next.remaining,
+      };
     },
   );
+  return stringIds(result.after?.[UNPUBLISHED_FIELD]);
+}
+
+/** The publish claims of consent changes over one Firestore, as one object (bounded by its caller). */
+export function consentPublishClaims(db: Firestore): ConsentPublishClaims<Timestamp> {
+  return {
+    readPublishClaim: (phoneNumber) => readPublishClaim(db, phoneNumber),
+    claimUnpublished: (phoneNumber, holder, leaseMs, version) =>
+      claimUnpublished(db, phoneNumber, holder, leaseMs, version),
+    historyOf: (consent, ids) => readHistory(db, consent, ids),
+    confirmPublished: (phoneNumber, holder, ids) => confirmPublished(db, phoneNumber, holder, ids),
+  };
 }

@@ -304,7 +304,10 @@ describe('messages: consents', () => {
       description: 'the consent change on the topic',
     });
     expect(consentTap.messages[0]?.json).toEqual(expected);
-    expect(consentTap.messages[0]?.attributes).toEqual({ subscribed: 'false' });
+    expect(consentTap.messages[0]?.attributes).toEqual({
+      subscribed: 'false',
+      changeId: `${phone}/2026-03-01T10:00:00.000Z_unsubscribed`,
+    });
   });
 
   it('the latest changedAt wins: an older opposite change and a same-value change publish nothing', async () => {

@@ -37,6 +37,7 @@ function harness() {
   const claims = new MemoryClaims();
   const rejects: Reject[] = [];
   const consents: Consent[] = [];
+  const consentClaimHolders: Array<string | undefined> = [];
   const seen: string[] = [];
   const recorder = recordingPublisher();
   const deps: InboundDeps = {
@@ -61,8 +62,9 @@ function harness() {
       store: agentMessages,
       logger: silent,
     }),
-    recordConsent: async (change) => {
+    recordConsent: async (change, pubsubMessageId) => {
       consents.push(change);
+      consentClaimHolders.push(pubsubMessageId);
       return true;
     },
     keywords: consentKeywords(),
@@ -83,6 +85,8 @@ function harness() {
     claims,
     rejects,
     consents,
+    consentClaimHolders,
+    deps,
     seen,
     published: recorder.published,
     failNext: recorder.failNext,
@@ -163,6 +167,15 @@ describe('processInbound', () => {
     const h = harness();
     expect(await h.handle(unsubscribeEvent({ phone: PHONE, agentId: AGENT }))).toBe('consentRecorded');
     expect(h.consents).toEqual([expect.objectContaining({ subscribed: false, source: 'EVENT' })]);
+  });
+
+  it('a consent change is published under its Pub/Sub message id, so its redelivery resumes its claim', async () => {
+    const h = harness();
+    const event = push(unsubscribeEvent({ phone: PHONE, agentId: AGENT }));
+    const keyword = push(userText({ phone: PHONE, agentId: AGENT, text: 'STOP' }));
+    await processInbound(event, event.message.messageId, h.deps);
+    await processInbound(keyword, keyword.message.messageId, h.deps);
+    expect(h.consentClaimHolders).toEqual([event.message.messageId, keyword.message.messageId]);
   });
 
   it.each([
