@@ -6,25 +6,43 @@ import { AGE_HEADER, CACHE_HEADER } from '../../shared/http/cache-headers.js';
 import { rbmUnavailableResult, type HttpResult } from '../../shared/http/response.js';
 import { rbmCaller } from '../../shared/rbm/caller.js';
 import { serveHttp } from '../../shared/runtime/http.js';
-import { loadConfig } from '../../shared/runtime/platform.js';
+import { lazy, loadConfig } from '../../shared/runtime/platform.js';
+import { capabilityCache } from '../../shared/store/capabilities.js';
+import { withStorageDeadline } from '../../shared/store/storage-deadline.js';
 import { capabilitiesSpec } from './spec.js';
 
 serveHttp(
   capabilitiesSpec,
-  (platform) => ({ ...rbmCaller(platform), ttls: loadConfig(platform, loadCapabilityTtls) }),
+  (platform) => {
+    const caller = rbmCaller(platform);
+    return {
+      ...caller,
+      ttls: loadConfig(platform, loadCapabilityTtls),
+      // A hung Firestore answers 503 (or, once RBM answered, leaves the cache) within the function's budget.
+      cache: lazy(() =>
+        withStorageDeadline(capabilityCache(caller.db()), caller.storageDeadlineMs, 'capabilities'),
+      ),
+    };
+  },
   {
     get: async (call, deps) =>
       capabilityAnswer(
         await checkCapabilities(
           { phoneNumber: call.params.phoneNumber ?? '', query: call.request.query },
-          { db: deps.db(), rbm: deps.rbm(), agentId: deps.agentId, ttls: deps.ttls, logger: deps.logger },
+          {
+            cache: deps.cache(),
+            rbm: deps.rbm(),
+            agentId: deps.agentId,
+            ttls: deps.ttls,
+            logger: deps.logger,
+          },
         ),
       ),
     batchGet: async (call, deps) =>
       batchGetAnswer(
         await batchGetUsers(
           { query: call.request.query, body: await call.json() },
-          { db: deps.db(), rbm: deps.rbm(), agentId: deps.agentId, logger: deps.logger },
+          { cache: deps.cache(), rbm: deps.rbm(), agentId: deps.agentId, logger: deps.logger },
         ),
       ),
   },

@@ -4,7 +4,14 @@ export const capabilitiesSpec = httpFunction({
   name: 'capabilities',
   description:
     "Checks a phone's RCS capabilities and reachability through RBM, cached (docs/conversation-api.md#capabilities).",
-  env: [...PLATFORM_ENV, ...RBM_CLIENT_ENV, 'RBM_CAPABILITY_TTL_S', 'RBM_CAPABILITY_NEGATIVE_TTL_S'],
+  env: [
+    ...PLATFORM_ENV,
+    ...RBM_CLIENT_ENV,
+    'RBM_CAPABILITY_TTL_S',
+    'RBM_CAPABILITY_NEGATIVE_TTL_S',
+    // Deadline of each Firestore call (shared/store/storage-deadline.ts).
+    'FIRESTORE_DEADLINE_MS',
+  ],
   secrets: RBM_CLIENT_SECRETS,
   pathCarriesPhoneNumbers: true,
   routes: {

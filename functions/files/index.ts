@@ -4,17 +4,31 @@ import { CACHE_HEADER } from '../../shared/http/cache-headers.js';
 import { rbmUnavailableResult, type HttpResult } from '../../shared/http/response.js';
 import { rbmCaller } from '../../shared/rbm/caller.js';
 import { serveHttp } from '../../shared/runtime/http.js';
+import { lazy } from '../../shared/runtime/platform.js';
+import { fileStore } from '../../shared/store/files.js';
+import { withStorageDeadline } from '../../shared/store/storage-deadline.js';
 import { filesSpec } from './spec.js';
 
-serveHttp(filesSpec, rbmCaller, {
-  create: async (call, deps) =>
-    fileAnswer(
-      await createFile(
-        { query: call.request.query, body: await call.json() },
-        { db: deps.db(), rbm: deps.rbm(), agentId: deps.agentId, logger: deps.logger },
+serveHttp(
+  filesSpec,
+  (platform) => {
+    const caller = rbmCaller(platform);
+    return {
+      ...caller,
+      // A hung Firestore answers 503 (or, once RBM answered, leaves the cache) within the function's budget.
+      files: lazy(() => withStorageDeadline(fileStore(caller.db()), caller.storageDeadlineMs, 'files')),
+    };
+  },
+  {
+    create: async (call, deps) =>
+      fileAnswer(
+        await createFile(
+          { query: call.request.query, body: await call.json() },
+          { files: deps.files(), rbm: deps.rbm(), agentId: deps.agentId, logger: deps.logger },
+        ),
       ),
-    ),
-});
+  },
+);
 
 function fileAnswer(outcome: FileOutcome): HttpResult {
   switch (outcome.kind) {

@@ -12,6 +12,7 @@ import { DEFAULT_CONSENT_TOPIC, loadEventTopics, loadInboundConfig } from '../..
 import { loadRbmConfig } from '../../shared/config/rbm.js';
 import { withDeadline } from '../../shared/deadline.js';
 import { OutcomePublisher } from '../../shared/publishing/outcome-publisher.js';
+import { withInboundStorageDeadline } from '../../shared/inbound/bounded-storage.js';
 import { processInbound } from '../../shared/inbound/process-inbound.js';
 import { TransientError } from '../../shared/inbound/transient-error.js';
 import { withInjectedPublishFaults } from '../../shared/pubsub/fault-injection.js';
@@ -21,9 +22,10 @@ import { lazy, loadConfig, type Platform } from '../../shared/runtime/platform.j
 import { AgentMessageStore } from '../../shared/store/agent-messages.js';
 import { firestore } from '../../shared/store/firestore.js';
 import { firestoreInboundStorage } from '../../shared/store/inbound-storage.js';
-import { recordReachable } from '../../shared/store/capabilities.js';
-import { applyConsentChange, consentPublishClaims } from '../../shared/store/consents.js';
+import { capabilityCache } from '../../shared/store/capabilities.js';
+import { consentStore } from '../../shared/store/consents.js';
 import { retentionDays } from '../../shared/store/retention.js';
+import { storageDeadlineMs, withStorageDeadline } from '../../shared/store/storage-deadline.js';
 import { recordReadByAgent } from '../../shared/store/user-message-reads.js';
 import { inboundSpec } from './spec.js';
 
@@ -50,6 +52,8 @@ function loadInbound(env: Env) {
     claimLeaseMs: positiveInteger(env, 'INBOUND_PUBLISH_LEASE_MS', 30_000),
     // A message not processed by then fails fast (and is redelivered) instead of waiting out client retries.
     deadlineMs: positiveInteger(env, 'INBOUND_DEADLINE_MS', 20_000),
+    // Each storage call's own deadline: a hung Firestore fails the message sooner, into a redelivery.
+    storageDeadlineMs: storageDeadlineMs(env),
     retention: {
       agentMessages: retentionDays(env, 'agentMessages'),
       userMessages: retentionDays(env, 'userMessages'),
@@ -62,12 +66,22 @@ function setup(platform: Platform) {
   const deps = lazy(() => {
     const db = firestore(platform.projectId);
     const store = new AgentMessageStore(db, { retentionDays: config.retention.agentMessages });
+    // Every storage call is bounded; past its deadline the message is redelivered, never kept as a reject.
+    const ms = config.storageDeadlineMs;
+    const records = withStorageDeadline(store, ms, 'agentMessages');
+    const consents = withStorageDeadline(consentStore(db), ms, 'consents');
+    const capabilities = withStorageDeadline(capabilityCache(db), ms, 'capabilities');
+    const reads = withStorageDeadline(
+      { record: (id: string, at: Date) => recordReadByAgent(db, id, at) },
+      ms,
+      'userMessages',
+    );
     const publish = platform.publisher();
     const { logger } = platform;
     const rbm = config.rbm ? new RbmClient(config.rbm, { logger }) : undefined;
     const now = () => new Date();
     return {
-      storage: firestoreInboundStorage(db, store),
+      storage: withInboundStorageDeadline(firestoreInboundStorage(db, store), ms),
       publish,
       agentId: config.agentId,
       userMessagesTopic: config.userMessagesTopic,
@@ -80,13 +94,13 @@ function setup(platform: Platform) {
       events: new OutcomePublisher({
         publish: withInjectedPublishFaults(publish, platform.env, logger),
         topics: config.topics,
-        store,
+        store: records,
         logger,
       }),
-      recordConsent: async (change: Parameters<typeof applyConsentChange>[1], pubsubMessageId?: string) => {
-        const result = await applyConsentChange(db, change, now);
+      recordConsent: async (change: Parameters<typeof consents.applyChange>[0], pubsubMessageId?: string) => {
+        const result = await consents.applyChange(change, now);
         await publishConsentChanges(result, {
-          consents: consentPublishClaims(db),
+          consents,
           publish,
           topicId: config.consentTopic,
           // The same lease as user messages: both protect a publish bounded to a third of it.
@@ -96,7 +110,7 @@ function setup(platform: Platform) {
         return result.applied;
       },
       onNewUserMessage: async (message: { messageId: string; phoneNumber: string }) => {
-        await recordReachable(db, message.phoneNumber, 'INBOUND', now());
+        await capabilities.recordReachable(message.phoneNumber, 'INBOUND', now());
         if (rbm === undefined) return;
         const read = await sendReadEvent(
           { phoneNumber: message.phoneNumber, userMessageId: message.messageId },
@@ -105,7 +119,7 @@ function setup(platform: Platform) {
             rbm,
             logger,
             now,
-            recordReadByAgent: (id, at) => recordReadByAgent(db, id, at),
+            recordReadByAgent: (id, at) => reads.record(id, at),
           },
         );
         if (read.kind === 'rbmUnavailable')

@@ -26,6 +26,8 @@ export const inboundSpec = cloudEventFunction({
     // Test fault injection: holds each message's first publish (shared/pubsub/publish-delay.ts); emulator only.
     'RBM_FAULT_PUBLISH_DELAY_FIRST_MS',
     'INBOUND_DEADLINE_MS',
+    // Deadline of each Firestore call (shared/store/storage-deadline.ts).
+    'FIRESTORE_DEADLINE_MS',
     // deleteAt of new user messages and records, for the Firestore TTL policies (shared/store/retention.ts).
     'RBM_USER_MESSAGE_RETENTION_DAYS',
     'RBM_AGENT_MESSAGE_RETENTION_DAYS',

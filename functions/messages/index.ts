@@ -17,18 +17,28 @@ import {
   type PageOutcome,
 } from '../../shared/query/read-messages.js';
 import { serveHttp } from '../../shared/runtime/http.js';
-import { loadConfig } from '../../shared/runtime/platform.js';
+import { lazy, loadConfig } from '../../shared/runtime/platform.js';
+import { consentStore } from '../../shared/store/consents.js';
 import { firestore } from '../../shared/store/firestore.js';
+import { messageQueryStore } from '../../shared/store/message-queries.js';
+import { storageDeadlineMs, withStorageDeadline } from '../../shared/store/storage-deadline.js';
 import { messagesSpec } from './spec.js';
 
 serveHttp(
   messagesSpec,
   (platform) => {
-    const config = loadConfig(platform, loadQueryApiConfig);
+    const config = loadConfig(platform, (env) => ({
+      ...loadQueryApiConfig(env),
+      storageDeadlineMs: storageDeadlineMs(env),
+    }));
+    // A hung Firestore answers 503 within the function's budget, not after minutes.
+    const bounded = <T extends object>(build: () => T, what: string) =>
+      lazy(() => withStorageDeadline(build(), config.storageDeadlineMs, what));
     return {
       ...config,
       logger: platform.logger,
-      db: () => firestore(platform.projectId),
+      queries: bounded(() => messageQueryStore(firestore(platform.projectId)), 'messageQueries'),
+      consents: bounded(() => consentStore(firestore(platform.projectId)), 'consents'),
       publish: () => platform.publisher(),
     };
   },
@@ -41,35 +51,35 @@ serveHttp(
             messageId: call.params.messageId ?? '',
             query: call.request.query,
           },
-          { db: deps.db(), pageTokenKey: deps.pageTokenKey },
+          { store: deps.queries(), pageTokenKey: deps.pageTokenKey },
         ),
       ),
     listPhoneAgentMessages: async (call, deps) =>
       pageAnswer(
         await listPhoneAgentMessages(
           { phoneNumber: call.params.phoneNumber ?? '', query: call.request.query },
-          { db: deps.db(), pageTokenKey: deps.pageTokenKey },
+          { store: deps.queries(), pageTokenKey: deps.pageTokenKey },
         ),
       ),
     listAgentMessages: async (call, deps) =>
       pageAnswer(
         await listAgentMessages(
           { query: call.request.query },
-          { db: deps.db(), pageTokenKey: deps.pageTokenKey },
+          { store: deps.queries(), pageTokenKey: deps.pageTokenKey },
         ),
       ),
     listUserMessages: async (call, deps) =>
       pageAnswer(
         await listUserMessages(
           { phoneNumber: call.params.phoneNumber ?? '', query: call.request.query },
-          { db: deps.db(), pageTokenKey: deps.pageTokenKey },
+          { store: deps.queries(), pageTokenKey: deps.pageTokenKey },
         ),
       ),
     getConsent: async (call, deps) =>
       lookupAnswer(
         await getConsentOf(
           { phoneNumber: call.params.phoneNumber ?? '', query: call.request.query },
-          { db: deps.db() },
+          { consents: deps.consents() },
         ),
       ),
     putConsent: async (call, deps) =>
@@ -77,7 +87,7 @@ serveHttp(
         await putConsent(
           { phoneNumber: call.params.phoneNumber ?? '', query: call.request.query, body: await call.json() },
           {
-            db: deps.db(),
+            consents: deps.consents(),
             agentId: deps.agentId,
             publish: deps.publish(),
             consentTopic: deps.consentTopic,

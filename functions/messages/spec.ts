@@ -3,7 +3,14 @@ import { PLATFORM_ENV, httpFunction } from '../../shared/runtime/spec.js';
 export const messagesSpec = httpFunction({
   name: 'messages',
   description: 'Reads message state, user messages and consents, and sets consents (docs/query-api.md).',
-  env: [...PLATFORM_ENV, 'RBM_AGENT_ID', 'RBM_CONSENT_TOPIC', 'RBM_PAGE_TOKEN_KEY'],
+  env: [
+    ...PLATFORM_ENV,
+    'RBM_AGENT_ID',
+    'RBM_CONSENT_TOPIC',
+    'RBM_PAGE_TOKEN_KEY',
+    // Deadline of each Firestore call (shared/store/storage-deadline.ts).
+    'FIRESTORE_DEADLINE_MS',
+  ],
   secrets: ['RBM_PAGE_TOKEN_KEY'],
   pathCarriesPhoneNumbers: true,
   routes: {

@@ -8,6 +8,7 @@ import { reconcile } from '../../shared/reconcile/reconcile.js';
 import { serveHttp } from '../../shared/runtime/http.js';
 import { lazy, loadConfig } from '../../shared/runtime/platform.js';
 import { AgentMessageStore } from '../../shared/store/agent-messages.js';
+import { storageDeadlineMs, withStorageDeadline } from '../../shared/store/storage-deadline.js';
 import { reconcileSpec } from './spec.js';
 import { firestore } from '../../shared/store/firestore.js';
 
@@ -23,9 +24,15 @@ serveHttp(
         unconfirmedAfterMs: secondsAsMs(env, 'RBM_RECONCILE_UNCONFIRMED_AFTER_S', 60),
         batchSize: positiveInteger(env, 'RBM_RECONCILE_BATCH_SIZE', 200),
       },
+      storageDeadlineMs: storageDeadlineMs(env),
     }));
     const deps = lazy(() => {
-      const store = new AgentMessageStore(firestore(platform.projectId));
+      // A hung Firestore fails the pass (503; the next pass catches up) instead of holding it for minutes.
+      const store = withStorageDeadline(
+        new AgentMessageStore(firestore(platform.projectId)),
+        config.storageDeadlineMs,
+        'agentMessages',
+      );
       const { logger } = platform;
       return {
         store,

@@ -13,6 +13,8 @@ export const reconcileSpec = httpFunction({
     'RBM_PENDING_TIMEOUT_S',
     'RBM_RECONCILE_UNCONFIRMED_AFTER_S',
     'RBM_RECONCILE_BATCH_SIZE',
+    // Deadline of each Firestore call (shared/store/storage-deadline.ts).
+    'FIRESTORE_DEADLINE_MS',
   ],
   secrets: RBM_CLIENT_SECRETS,
   pathCarriesPhoneNumbers: false,

@@ -11,6 +11,8 @@ import { createLogger } from '../../shared/log/logger.js';
 import { pageTokenKey } from '../../shared/query/page-token.js';
 import { getAgentMessage, listPhoneAgentMessages } from '../../shared/query/read-messages.js';
 import { RbmClient } from '../../shared/rbm/client.js';
+import { capabilityCache } from '../../shared/store/capabilities.js';
+import { messageQueryStore } from '../../shared/store/message-queries.js';
 import { countingFirestore, newCounts, type OperationCounts } from './counting-firestore.js';
 import { startEmulators } from '../../devtools/emulators.js';
 import { emulatorFirestore } from '../../devtools/emulator-clients.js';
@@ -85,7 +87,10 @@ export async function countQueryOperations(options: {
   let rbmCalls = 0;
   const db = countingFirestore(options.db, () => current);
   const ids = await seedPhoneMessages(options.db, options.agentId, options.phone, SEEDED);
-  const deps = { db, pageTokenKey: pageTokenKey(undefined, 'bench', options.agentId) };
+  const deps = {
+    store: messageQueryStore(db),
+    pageTokenKey: pageTokenKey(undefined, 'bench', options.agentId),
+  };
   const rbm = new RbmClient(
     loadRbmConfig({ RBM_AGENT_ID: options.agentId, RBM_API_ENDPOINT: options.rbmUrl, RBM_AUTH: 'none' }),
     { logger: silent },
@@ -133,7 +138,7 @@ export async function countQueryOperations(options: {
       ),
   );
   const capabilityDeps = {
-    db,
+    cache: capabilityCache(db),
     rbm: countedRbm,
     agentId: options.agentId,
     ttls: DEFAULT_CAPABILITY_TTLS,

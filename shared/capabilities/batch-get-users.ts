@@ -1,8 +1,8 @@
 /**
  * `POST /v1/users:batchGet`: RBM's users.batchGet passed through (the agent id goes in RBM's body); the
- * numbers RBM lists as reachable are cached as reachable, their features left as known.
+ * numbers RBM lists as reachable are cached as reachable, their features left as known. Caching is best effort,
+ * as for a capability check: RBM's answer stands when storage fails or misses its deadline.
  */
-import type { Firestore } from '@google-cloud/firestore';
 import { ApiError, type FieldViolation } from '../errors.js';
 import { isJsonObject } from '../json-values.js';
 import type { Logger } from '../log/logger.js';
@@ -10,7 +10,8 @@ import { checkAgentId } from '../outbound/request-checks.js';
 import { isE164 } from '../phone.js';
 import { checkQueryNames, singleValue, type QueryValues } from '../query/params.js';
 import type { RbmError, RbmOutcome } from '../rbm/client.js';
-import { recordManyReachable } from '../store/capabilities.js';
+import type { CapabilityCache } from '../store/capabilities.js';
+import { cacheQuietly } from './check-capabilities.js';
 
 export const MAX_BATCH_USERS = 10_000;
 
@@ -19,7 +20,7 @@ export interface BatchGetPort {
 }
 
 export interface BatchGetDeps {
-  db: Firestore;
+  cache: Pick<CapabilityCache, 'recordManyReachable'>;
   rbm: BatchGetPort;
   agentId: string;
   logger: Logger;
@@ -89,7 +90,8 @@ export async function batchGetUsers(
     ? answer.body.reachableUsers.filter((user): user is string => typeof user === 'string' && asked.has(user))
     : [];
   const checkedAt = (deps.now ?? (() => new Date()))();
-  await recordManyReachable(deps.db, reachable, 'BATCH_GET', checkedAt);
+  // Up to 10,000 writes, paced by the BulkWriter: past the storage deadline the answer goes out, cached or not.
+  await cacheQuietly(deps.logger, () => deps.cache.recordManyReachable(reachable, 'BATCH_GET', checkedAt));
   deps.logger.info('users:batchGet answered', { asked: users.length, reachable: reachable.length });
   return { kind: 'ok', body: answer.body };
 }

@@ -3,7 +3,6 @@
  * (cache-rules.ts), else from RBM's getCapabilities (a fresh request id per call, since RBM ignores a reused
  * one), whose answer is cached: 200 as reachable with its features, 404 as not reachable.
  */
-import type { Firestore } from '@google-cloud/firestore';
 import { ApiError, type FieldViolation } from '../errors.js';
 import { isTransientGrpcError } from '../grpc-status.js';
 import { isUuid, newMessageId } from '../ids.js';
@@ -11,12 +10,7 @@ import type { Logger } from '../log/logger.js';
 import { checkAgentId, checkPhoneNumber } from '../outbound/request-checks.js';
 import { checkQueryNames, singleValue, type QueryValues } from '../query/params.js';
 import type { RbmError, RbmOutcome } from '../rbm/client.js';
-import {
-  getCapabilityEntry,
-  recordCapabilities,
-  recordNotReachable,
-  type CapabilityEntry,
-} from '../store/capabilities.js';
+import type { CapabilityCache, CapabilityEntry } from '../store/capabilities.js';
 import { ageSeconds, isReusable, type CapabilityTtls } from './cache-rules.js';
 
 export interface CapabilitiesPort {
@@ -24,7 +18,7 @@ export interface CapabilitiesPort {
 }
 
 export interface CapabilityDeps {
-  db: Firestore;
+  cache: Pick<CapabilityCache, 'get' | 'recordCapabilities' | 'recordNotReachable'>;
   rbm: CapabilitiesPort;
   agentId: string;
   ttls: CapabilityTtls;
@@ -79,7 +73,7 @@ export async function checkCapabilities(
   if (violations.length > 0) throw ApiError.invalidArgument(violations);
 
   const now = deps.now ?? (() => new Date());
-  const cached = await getCapabilityEntry(deps.db, phoneNumber);
+  const cached = await deps.cache.get(phoneNumber);
   const at = now();
   if (isReusable(cached, at, deps.ttls, maxAgeSeconds)) return fromCache(cached, at);
 
@@ -88,13 +82,13 @@ export async function checkCapabilities(
   switch (answer.kind) {
     case 'ok': {
       const features = featureNames(answer.body.features);
-      await cacheQuietly(deps.logger, () => recordCapabilities(deps.db, phoneNumber, features, checkedAt));
+      await cacheQuietly(deps.logger, () => deps.cache.recordCapabilities(phoneNumber, features, checkedAt));
       return { kind: 'features', features, cache: 'MISS', ageSeconds: 0 };
     }
     case 'rejected':
       if (answer.status === 404) {
         await cacheQuietly(deps.logger, () =>
-          recordNotReachable(deps.db, phoneNumber, 'CAPABILITIES', checkedAt),
+          deps.cache.recordNotReachable(phoneNumber, 'CAPABILITIES', checkedAt),
         );
         return { kind: 'notReachable', error: answer.error, cache: 'MISS', ageSeconds: 0 };
       }
@@ -117,7 +111,7 @@ export function featureNames(value: unknown): string[] {
 }
 
 /** RBM's answer stands even when caching it fails for a moment: the next request asks RBM again. */
-async function cacheQuietly(logger: Logger, write: () => Promise<void>): Promise<void> {
+export async function cacheQuietly(logger: Logger, write: () => Promise<void>): Promise<void> {
   try {
     await write();
   } catch (error) {

@@ -4,7 +4,6 @@
  * often it is sent (Google asks agents not to submit many unique URLs).
  */
 import { createHash } from 'node:crypto';
-import type { Firestore } from '@google-cloud/firestore';
 import { ApiError, type FieldViolation } from '../errors.js';
 import { isTransientGrpcError } from '../grpc-status.js';
 import { isJsonObject } from '../json-values.js';
@@ -12,7 +11,7 @@ import type { Logger } from '../log/logger.js';
 import { checkAgentId } from '../outbound/request-checks.js';
 import { checkQueryNames, singleValue, type QueryValues } from '../query/params.js';
 import type { RbmError, RbmOutcome } from '../rbm/client.js';
-import { getStoredFile, storeFile } from '../store/files.js';
+import type { FileStore } from '../store/files.js';
 
 export const FILE_REUSE_DAYS = 55;
 export const MAX_FILE_URL_LENGTH = 2048;
@@ -22,7 +21,7 @@ export interface FilesPort {
 }
 
 export interface FileDeps {
-  db: Firestore;
+  files: FileStore;
   rbm: FilesPort;
   agentId: string;
   logger: Logger;
@@ -106,7 +105,7 @@ export async function createFile(
 
   const now = deps.now ?? (() => new Date());
   const key = fileKey(file.fileUrl, file.thumbnailUrl);
-  const stored = await getStoredFile(deps.db, key);
+  const stored = await deps.files.get(key);
   if (stored !== undefined && isReusableFile(stored.createdAt, now())) {
     return { kind: 'created', name: stored.name, cache: 'HIT' };
   }
@@ -124,7 +123,7 @@ export async function createFile(
     };
   }
   try {
-    await storeFile(deps.db, key, {
+    await deps.files.store(key, {
       name,
       fileUrl: file.fileUrl,
       thumbnailUrl: file.thumbnailUrl ?? null,

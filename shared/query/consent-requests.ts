@@ -2,7 +2,6 @@
  * `GET` and `PUT /v1/consents/{E.164}`: read a phone's consent, or apply the business's own change (`source:
  * API`) under the same rule as every other source, the latest `changedAt` winning.
  */
-import type { Firestore } from '@google-cloud/firestore';
 import { parseTimestampNanos, NANOS_PER_MILLISECOND } from '../agent-message/time.js';
 import { DEFAULT_CONSENT_CLAIM_LEASE_MS, publishConsentChanges } from '../publishing/consent-publisher.js';
 import type { Consent } from '../consent/consent-rules.js';
@@ -11,7 +10,7 @@ import { isJsonObject } from '../json-values.js';
 import type { Logger } from '../log/logger.js';
 import { checkPhoneNumber } from '../outbound/request-checks.js';
 import type { Publish } from '../pubsub/publisher.js';
-import { applyConsentChange, consentPublishClaims, getConsent } from '../store/consents.js';
+import type { ConsentStore } from '../store/consents.js';
 import { checkQueryNames, type QueryValues } from './params.js';
 import { consentView } from './views.js';
 
@@ -28,7 +27,7 @@ export type ConsentPutOutcome =
   | { kind: 'publishFailed'; body: Record<string, unknown> };
 
 export interface ConsentDeps {
-  db: Firestore;
+  consents: ConsentStore;
   agentId: string;
   publish: Publish;
   consentTopic: string;
@@ -42,13 +41,13 @@ function toBody(consent: Consent): Record<string, unknown> {
 
 export async function getConsentOf(
   request: { phoneNumber: string; query: QueryValues },
-  deps: { db: Firestore },
+  deps: { consents: Pick<ConsentStore, 'get'> },
 ): Promise<ConsentLookup> {
   const violations: FieldViolation[] = [];
   checkQueryNames(request.query, [], violations);
   checkPhoneNumber(request.phoneNumber, violations);
   if (violations.length > 0) throw ApiError.invalidArgument(violations);
-  const consent = await getConsent(deps.db, request.phoneNumber);
+  const consent = await deps.consents.get(request.phoneNumber);
   return consent === undefined
     ? { kind: 'notFound', message: 'No consent is recorded for this phone number.' }
     : { kind: 'found', body: toBody(consent) };
@@ -106,12 +105,12 @@ export async function putConsent(
     changedAt: parsed.changedAt,
     source: 'API',
   };
-  const result = await applyConsentChange(deps.db, change, () => now);
+  const result = await deps.consents.applyChange(change, () => now);
   const body = toBody(result.consent);
   try {
     // A concurrent caller holding the claim publishes this change too: the answer need not wait for it.
     const report = await publishConsentChanges(result, {
-      consents: consentPublishClaims(deps.db),
+      consents: deps.consents,
       publish: deps.publish,
       topicId: deps.consentTopic,
       claimLeaseMs: DEFAULT_CONSENT_CLAIM_LEASE_MS,

@@ -3,7 +3,6 @@
  * campaign) and of a phone's user messages, and a phone's consent. Every request is checked whole first: an
  * unknown parameter, a bad value or a token of another query is a 400 listing every problem.
  */
-import type { Firestore } from '@google-cloud/firestore';
 import { ApiError, type FieldViolation } from '../errors.js';
 import { checkPhoneNumber } from '../outbound/request-checks.js';
 import { COLLECTIONS } from '../store/collections.js';
@@ -11,9 +10,8 @@ import { isStorableDocumentId } from '../document-ids.js';
 import {
   planQuery,
   planScope,
-  readDocument,
-  readPage,
   type ListFilter,
+  type MessageQueryStore,
   type StoredDocument,
 } from '../store/message-queries.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
@@ -29,7 +27,7 @@ import {
 import { agentMessageView, userMessageView } from './views.js';
 
 export interface QueryDeps {
-  db: Firestore;
+  store: MessageQueryStore;
   /** HMAC key of page tokens (page-token.ts). */
   pageTokenKey: Buffer;
 }
@@ -62,7 +60,7 @@ export async function getAgentMessage(
     message: `No agent message ${request.messageId} for this phone number.`,
   };
   if (!isStorableDocumentId(request.messageId)) return notFound;
-  const found = await readDocument(deps.db, COLLECTIONS.agentMessages, request.messageId);
+  const found = await deps.store.readDocument(COLLECTIONS.agentMessages, request.messageId);
   // A record of another phone is not this phone's message: the same 404 as no record at all.
   if (found === undefined || found.data.phoneNumber !== request.phoneNumber) return notFound;
   return { kind: 'found', body: agentMessageView(found.data) };
@@ -143,7 +141,7 @@ async function listPage(
       },
     ]);
   }
-  const page = await readPage(deps.db, plan, pageSize, cursor);
+  const page = await deps.store.readPage(plan, pageSize, cursor);
   return {
     kind: 'page',
     body: {

@@ -1,6 +1,7 @@
 /**
  * What a function that calls RBM on a caller's behalf needs, built once per instance: the agent id, the
- * logger, Firestore and an RBM client created on first use. Configuration is read at start-up.
+ * logger, Firestore and an RBM client created on first use, and the deadline of each storage call (the
+ * function bounds its own stores with it). Configuration is read at start-up.
  */
 import type { Firestore } from '@google-cloud/firestore';
 import { loadRbmConfig } from '../config/rbm.js';
@@ -8,10 +9,13 @@ import type { Logger } from '../log/logger.js';
 import { lazy, loadConfig, type Platform } from '../runtime/platform.js';
 import { RbmClient } from './client.js';
 import { firestore } from '../store/firestore.js';
+import { storageDeadlineMs } from '../store/storage-deadline.js';
 
 export interface RbmCaller {
   agentId: string;
   logger: Logger;
+  /** FIRESTORE_DEADLINE_MS: see shared/store/storage-deadline.ts. */
+  storageDeadlineMs: number;
   db(): Firestore;
   rbm(): RbmClient;
 }
@@ -21,6 +25,7 @@ export function rbmCaller(platform: Platform): RbmCaller {
   return {
     agentId: config.agentId,
     logger: platform.logger,
+    storageDeadlineMs: loadConfig(platform, storageDeadlineMs),
     db: () => firestore(platform.projectId),
     rbm: lazy(() => new RbmClient(config, { logger: platform.logger })),
   };

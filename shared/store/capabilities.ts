@@ -102,3 +102,20 @@ export async function recordManyReachable(
   const failed = (await settled).find((result) => result.status === 'rejected');
   if (failed) throw failed.reason;
 }
+
+/** The capability cache over one Firestore, as one object, so its caller can bound each call (storage-deadline.ts). */
+export function capabilityCache(db: Firestore) {
+  return {
+    get: (phoneNumber: string) => getCapabilityEntry(db, phoneNumber),
+    recordCapabilities: (phoneNumber: string, features: readonly string[], checkedAt: Date) =>
+      recordCapabilities(db, phoneNumber, features, checkedAt),
+    recordReachable: (phoneNumber: string, source: CapabilitySource, checkedAt: Date) =>
+      recordReachable(db, phoneNumber, source, checkedAt),
+    recordNotReachable: (phoneNumber: string, source: CapabilitySource, checkedAt: Date) =>
+      recordNotReachable(db, phoneNumber, source, checkedAt),
+    recordManyReachable: (phoneNumbers: readonly string[], source: CapabilitySource, checkedAt: Date) =>
+      recordManyReachable(db, phoneNumbers, source, checkedAt),
+  };
+}
+
+export type CapabilityCache = ReturnType<typeof capabilityCache>;

@@ -329,3 +329,14 @@ export function consentPublishClaims(db: Firestore): ConsentPublishClaims<Timest
     confirmPublished: (phoneNumber, holder, ids) => confirmPublished(db, phoneNumber, holder, ids),
   };
 }
+
+/** Every consent call over one Firestore, as one object, so its caller can bound each call (storage-deadline.ts). */
+export function consentStore(db: Firestore) {
+  return {
+    get: (phoneNumber: string) => getConsent(db, phoneNumber),
+    applyChange: (change: Consent, now?: () => Date) => applyConsentChange(db, change, now),
+    ...consentPublishClaims(db),
+  };
+}
+
+export type ConsentStore = ReturnType<typeof consentStore>;

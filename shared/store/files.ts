@@ -31,3 +31,13 @@ export async function storeFile(db: Firestore, key: string, file: StoredRbmFile)
     .doc(key)
     .set({ ...file });
 }
+
+/** The file cache over one Firestore, as one object, so its caller can bound each call (storage-deadline.ts). */
+export function fileStore(db: Firestore) {
+  return {
+    get: (key: string) => getStoredFile(db, key),
+    store: (key: string, file: StoredRbmFile) => storeFile(db, key, file),
+  };
+}
+
+export type FileStore = ReturnType<typeof fileStore>;

@@ -194,3 +194,14 @@ export async function readDocument(
     ? undefined
     : { id: snapshot.id, data: timestampsToDates(data) as Record<string, unknown> };
 }
+
+/** The query API's reads over one Firestore, as one object, so its caller can bound each call (storage-deadline.ts). */
+export function messageQueryStore(db: Firestore) {
+  return {
+    readPage: (plan: QueryPlan, pageSize: number, cursor?: PageCursor) =>
+      readPage(db, plan, pageSize, cursor),
+    readDocument: (collection: CollectionName, id: string) => readDocument(db, collection, id),
+  };
+}
+
+export type MessageQueryStore = ReturnType<typeof messageQueryStore>;

@@ -1,8 +1,8 @@
 /**
- * With Firestore hanging, send and revoke answer 503 as soon as their storage deadline passes
- * (FIRESTORE_DEADLINE_MS, here 1 s), not after the client's default minute; send names the message id, and a
- * retry with the same id then completes the message without sending it twice. The built bundles, a TCP
- * proxy that hangs in front of the Firestore emulator, and the fake RBM.
+ * With Firestore hanging, send, revoke, messages and capabilities answer 503 as soon as their storage
+ * deadline passes (FIRESTORE_DEADLINE_MS, here 1 s), not after the client's default minute; send names the
+ * message id, and a retry with the same id then completes the message without sending it twice. The built
+ * bundles, a TCP proxy that hangs in front of the Firestore emulator, and the fake RBM.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,8 @@ let rbm: FakeRbm;
 let proxy: TcpProxy;
 let send: FunctionServer;
 let revoke: FunctionServer;
+let messages: FunctionServer;
+let capabilities: FunctionServer;
 
 beforeAll(async () => {
   rbm = await startFakeRbm({ agentId: TEST_AGENT_ID });
@@ -27,9 +29,11 @@ beforeAll(async () => {
     FIRESTORE_DEADLINE_MS: '1000',
     RBM_REQUEST_TIMEOUT_MS: '5000',
   });
-  [send, revoke] = await Promise.all([
+  [send, revoke, messages, capabilities] = await Promise.all([
     startFunction({ name: 'send', env }),
     startFunction({ name: 'revoke', env }),
+    startFunction({ name: 'messages', env }),
+    startFunction({ name: 'capabilities', env }),
   ]);
 });
 afterEach(() => {
@@ -37,7 +41,7 @@ afterEach(() => {
   rbm.reset();
 });
 afterAll(async () => {
-  await Promise.all([send?.stop(), revoke?.stop()]);
+  await Promise.all([send?.stop(), revoke?.stop(), messages?.stop(), capabilities?.stop()]);
   await proxy?.close();
   await rbm?.close();
 });
@@ -104,5 +108,36 @@ describe('revoke with Firestore hanging', () => {
     expect(answer.status).toBe(503);
     expect(answer.json).toMatchObject({ error: { code: 503, status: 'UNAVAILABLE' } });
     expect(rbm.deletes()).toHaveLength(0);
+  }, 20_000);
+});
+
+describe('messages with Firestore hanging', () => {
+  it('answers a message lookup, a list and a consent read 503 UNAVAILABLE', async () => {
+    const phone = '+15550008888';
+    // After an earlier hang the function's Firestore client reconnects: wait until it answers again.
+    await pollUntil(
+      async () => ((await request(`${messages.url}/v1/consents/${phone}`)).status === 404 ? true : undefined),
+      { description: 'storage answering again', timeoutMs: 15_000, intervalMs: 250 },
+    );
+    proxy.hang();
+    for (const path of [
+      `/v1/phones/${phone}/agentMessages/${randomUUID()}`,
+      `/v1/phones/${phone}/agentMessages`,
+      `/v1/consents/${phone}`,
+    ]) {
+      const answer = await request(`${messages.url}${path}`);
+      expect(answer.status, path).toBe(503);
+      expect(answer.json, path).toMatchObject({ error: { code: 503, status: 'UNAVAILABLE' } });
+    }
+  }, 30_000);
+});
+
+describe('capabilities with Firestore hanging', () => {
+  it('answers 503 UNAVAILABLE when its cache cannot be read, before calling RBM', async () => {
+    proxy.hang();
+    const answer = await request(`${capabilities.url}/v1/phones/+15550009999/capabilities`);
+    expect(answer.status).toBe(503);
+    expect(answer.json).toMatchObject({ error: { code: 503, status: 'UNAVAILABLE' } });
+    expect(rbm.callsOf('capabilities')).toHaveLength(0);
   }, 20_000);
 });
