@@ -227,7 +227,8 @@ resource "google_firestore_field" "unindexed" {
 }
 
 # reconcile: PENDING records past the pending timeout, oldest first (state ==, createdAt <=, order by createdAt).
-# Its other queries (outboxSince, timerAt) are a range and an order on one field: single-field indexes cover them.
+# Its other queries (agentMessages outboxSince and timerAt, consents unpublishedSince) are a range and an order
+# on one field: single-field indexes cover them, so none of those fields may be exempted above.
 resource "google_firestore_index" "agent_messages_pending_by_creation" {
   project     = var.project_id
   database    = google_firestore_database.default.name

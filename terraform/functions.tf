@@ -80,7 +80,7 @@ locals {
       }
     }
     reconcile = {
-      description      = "Scheduled every 5 minutes: republishes unconfirmed status/fallback events and runs the fallback timer rules."
+      description      = "Scheduled every 5 minutes: republishes unconfirmed status/fallback events and unpublished consent changes, and runs the fallback timer rules."
       ingress_settings = "ALLOW_ALL" # Cloud Scheduler calls it from outside the VPC; run.invoker is the scheduler's account only
       max_instances    = 1           # one pass at a time is enough; passes are idempotent
       timeout_seconds  = 300
@@ -90,6 +90,7 @@ locals {
         RBM_API_ENDPOINT      = var.rbm_api_endpoint
         RBM_STATUS_TOPIC      = google_pubsub_topic.message_status.name
         RBM_FALLBACK_TOPIC    = google_pubsub_topic.fallback.name
+        RBM_CONSENT_TOPIC     = google_pubsub_topic.consent_changes.name
         RBM_FALLBACK_GRACE_S  = tostring(var.fallback_grace_seconds)
         RBM_PENDING_TIMEOUT_S = tostring(var.pending_timeout_seconds)
       }

@@ -59,6 +59,14 @@ resource "google_pubsub_topic_iam_member" "reconcile_publishes_fallback" {
   member  = "serviceAccount:${google_service_account.runtime["reconcile"].email}"
 }
 
+# reconcile publishes consent changes their caller left unpublished (crash, failed publish).
+resource "google_pubsub_topic_iam_member" "reconcile_publishes_consent_changes" {
+  project = var.project_id
+  topic   = google_pubsub_topic.consent_changes.name
+  role    = "roles/pubsub.publisher"
+  member  = "serviceAccount:${google_service_account.runtime["reconcile"].email}"
+}
+
 # inbound applies SUBSCRIBE/UNSUBSCRIBE and opt-out/opt-in keywords.
 resource "google_pubsub_topic_iam_member" "inbound_publishes_consent_changes" {
   project = var.project_id

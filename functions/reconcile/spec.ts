@@ -3,12 +3,13 @@ import { PLATFORM_ENV, RBM_CLIENT_ENV, RBM_CLIENT_SECRETS, httpFunction } from '
 export const reconcileSpec = httpFunction({
   name: 'reconcile',
   description:
-    'Scheduled: publishes unconfirmed events and runs the fallback timer rules (docs/status-and-fallback.md).',
+    'Scheduled: publishes unconfirmed events and consent changes left unpublished, and runs the fallback timer rules (docs/status-and-fallback.md).',
   env: [
     ...PLATFORM_ENV,
     ...RBM_CLIENT_ENV,
     'RBM_STATUS_TOPIC',
     'RBM_FALLBACK_TOPIC',
+    'RBM_CONSENT_TOPIC',
     'RBM_FALLBACK_GRACE_S',
     'RBM_PENDING_TIMEOUT_S',
     'RBM_RECONCILE_UNCONFIRMED_AFTER_S',

@@ -38,7 +38,12 @@ export interface ReconcileDrainReport {
 /** Work a reconcile pass did (or found waiting in a full batch). */
 export function passDidWork(summary: ReconcileSummary): boolean {
   const timers = Object.values(summary.timers);
-  return summary.moreWork || summary.unconfirmed.records > 0 || timers.some((timer) => timer.due > 0);
+  return (
+    summary.moreWork ||
+    summary.unconfirmed.records > 0 ||
+    summary.consents.phones > 0 ||
+    timers.some((timer) => timer.due > 0)
+  );
 }
 
 /** When the next piece of reconcile's work falls due, from the records; undefined when none is left. */

@@ -85,10 +85,20 @@ export async function publishConsentChanges<V>(
   result: ConsentChangeResult,
   deps: ConsentPublishDeps<V>,
 ): Promise<ConsentPublishReport> {
-  const report = { published: 0, leftToHolder: false };
   // Nothing handed out: nothing to claim (the common duplicate costs no further reads).
-  if (result.unpublished.length === 0) return report;
-  const phoneNumber = result.consent.phoneNumber;
+  if (result.unpublished.length === 0) return { published: 0, leftToHolder: false };
+  return publishPhoneConsentChanges(result.consent.phoneNumber, deps);
+}
+
+/**
+ * The claim-publish-confirm rounds of publishConsentChanges for a phone found with unpublished changes
+ * (reconcile's sweep): the stored list decides what is published, so no change result is needed.
+ */
+export async function publishPhoneConsentChanges<V>(
+  phoneNumber: string,
+  deps: ConsentPublishDeps<V>,
+): Promise<ConsentPublishReport> {
+  const report = { published: 0, leftToHolder: false };
   const holder = deps.holder ?? randomUUID();
   const nowMs = deps.nowMs ?? Date.now;
   for (let round = 1; round <= MAX_ROUNDS; round++) {

@@ -1,11 +1,15 @@
 /**
- * One reconcile pass, bounded per call: publish the events whose publish was never confirmed, then run the
+ * One reconcile pass, bounded per call: publish the events whose publish was never confirmed and the consent
+ * changes left unpublished (their caller crashed or its publish failed, and no call for the phone came), then run the
  * timer rules (docs/status-and-fallback.md#timers): a failed revoke or TTL revoke with no DELIVERED within
  * grace, a sent message past its expireTime plus grace, and PENDING records past the pending timeout are
  * revoked once, and RBM's answer decides the fallback. Idempotent: a record acted on is never due again.
  */
 import type { AgentMessageRecord, DeliveryFact, RevokeAnswer } from '../delivery-state.js';
 import type { PublishReport } from '../publishing/outcome-publisher.js';
+import { publishPhoneConsentChanges } from '../publishing/consent-publisher.js';
+import type { ConsentPublishClaims } from '../store/consents.js';
+import type { Publish } from '../pubsub/publisher.js';
 import { unconfirmedEntries } from '../events/outbox.js';
 import { dueTimerRule, type TimerRule, type TimerSettings } from '../fallback/timers.js';
 import type { Logger } from '../log/logger.js';
@@ -26,8 +30,24 @@ export interface ReconcileStore {
   applyFact(messageId: string, fact: DeliveryFact): Promise<MutationResult<AgentMessageRecord>>;
 }
 
+/** Consent documents for reconcile: the query for phones left with unpublished changes, and their claims. */
+export interface ReconcileConsentStore<V = unknown> extends ConsentPublishClaims<V> {
+  /** Phones whose oldest unpublished change was recorded at `by` or before, oldest first. */
+  phonesWithUnpublishedChanges(by: Date, limit: number): Promise<string[]>;
+}
+
+export interface ReconcileConsentDeps<V = unknown> {
+  store: ReconcileConsentStore<V>;
+  publish: Publish;
+  topicId: string;
+  /** The lease of reconcile's claim on a phone's changes. */
+  claimLeaseMs: number;
+}
+
 export interface ReconcileDeps {
   store: ReconcileStore;
+  /** Without it (callers with no consent topic) the consent sweep is skipped. */
+  consents?: ReconcileConsentDeps;
   rbm: { deleteAgentMessage(phoneNumber: string, messageId: string): Promise<RbmOutcome> };
   events: {
     afterWrite(result: MutationResult<AgentMessageRecord>): Promise<PublishReport>;
@@ -50,6 +70,11 @@ export interface TimerSummary {
 
 export interface ReconcileSummary {
   unconfirmed: { records: number; published: number; failed: number };
+  /**
+   * Phones found with consent changes unpublished past `unconfirmedAfterMs`: changes published, phones left
+   * to a live claim of another caller, phones whose publish failed (tried again on a later pass).
+   */
+  consents: { phones: number; published: number; heldByAnother: number; failed: number };
   timers: Record<TimerRule, TimerSummary>;
   /** True when a batch was full: more work is waiting for the next call. */
   moreWork: boolean;
@@ -61,6 +86,7 @@ export async function reconcile(settings: ReconcileSettings, deps: ReconcileDeps
   const now = (deps.now ?? (() => new Date()))();
   const summary: ReconcileSummary = {
     unconfirmed: { records: 0, published: 0, failed: 0 },
+    consents: { phones: 0, published: 0, heldByAnother: 0, failed: 0 },
     timers: {
       afterFailedRevoke: emptyTimers(),
       afterExpireTime: emptyTimers(),
@@ -77,6 +103,14 @@ export async function reconcile(settings: ReconcileSettings, deps: ReconcileDeps
     summary.unconfirmed.records += 1;
     summary.unconfirmed.published += report.published;
     summary.unconfirmed.failed += report.failed;
+  }
+
+  if (deps.consents !== undefined) {
+    const phones = await deps.consents.store.phonesWithUnpublishedChanges(queuedBy, settings.batchSize);
+    summary.moreWork ||= phones.length === settings.batchSize;
+    for (const phoneNumber of phones) {
+      await publishLeftConsents(phoneNumber, deps.consents, summary.consents, deps.logger);
+    }
   }
 
   const sent = await deps.store.withTimerStartedBy(
@@ -115,6 +149,30 @@ export async function reconcile(settings: ReconcileSettings, deps: ReconcileDeps
     });
   }
   return summary;
+}
+
+/** One phone's unpublished consent changes, under a claim of reconcile's own (a live claim of another is left). */
+async function publishLeftConsents(
+  phoneNumber: string,
+  consents: ReconcileConsentDeps,
+  counts: ReconcileSummary['consents'],
+  logger: Logger,
+): Promise<void> {
+  counts.phones += 1;
+  try {
+    const report = await publishPhoneConsentChanges(phoneNumber, {
+      consents: consents.store,
+      publish: consents.publish,
+      topicId: consents.topicId,
+      claimLeaseMs: consents.claimLeaseMs,
+    });
+    counts.published += report.published;
+    if (report.leftToHolder) counts.heldByAnother += 1;
+  } catch (error) {
+    // What went out is confirmed; the rest stays listed with its timestamp for a later pass.
+    counts.failed += 1;
+    logger.warn('Consent changes left unpublished; tried again on a later pass', { err: error });
+  }
 }
 
 /** RBM's answer to one more revoke: `undefined` when it gave none worth acting on (tried again later). */

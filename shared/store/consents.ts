@@ -54,6 +54,11 @@ export interface ConsentChangeResult {
 
 /** Fields of the consent document only: never shown by the query API. */
 const UNPUBLISHED_FIELD = 'unpublishedChangeIds';
+/**
+ * When the oldest change still in `unpublishedChangeIds` was recorded; absent when the list is empty. Reconcile
+ * queries it (single-field index) to publish what a crashed or failed caller left behind.
+ */
+const UNPUBLISHED_SINCE_FIELD = 'unpublishedSince';
 /** `{holder, claimedAt, leaseMs}`: `claimedAt` is Firestore's own time, so instances' clocks need not agree. */
 const CLAIM_FIELD = 'publishClaim';
 const NOT_FOUND = 5;
@@ -62,6 +67,7 @@ const MAX_ATTEMPTS = 25;
 interface StoredConsent {
   consent: Consent;
   unpublishedChangeIds: string[];
+  unpublishedSince?: Date;
 }
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -97,6 +103,9 @@ function decodeStored(raw: Record<string, unknown> | undefined): StoredConsent |
       source: isSource(data.source) ? data.source : 'EVENT',
     },
     unpublishedChangeIds: stringIds(ids),
+    ...(data[UNPUBLISHED_SINCE_FIELD] instanceof Date
+      ? { unpublishedSince: data[UNPUBLISHED_SINCE_FIELD] }
+      : {}),
   };
 }
 
@@ -123,7 +132,12 @@ function decodeClaim(value: unknown, readTime: Timestamp): StoredConsentClaim | 
   };
 }
 
-function documentOf(consent: Consent, unpublishedChangeIds: readonly string[]): Record<string, unknown> {
+/** `unpublishedSince` goes with a non-empty list only (writeDocument deletes it from a stored document otherwise). */
+function documentOf(
+  consent: Consent,
+  unpublishedChangeIds: readonly string[],
+  unpublishedSince: Date | undefined,
+): Record<string, unknown> {
   return {
     phoneNumber: consent.phoneNumber,
     agentId: consent.agentId,
@@ -131,7 +145,23 @@ function documentOf(consent: Consent, unpublishedChangeIds: readonly string[]): 
     changedAt: consent.changedAt,
     source: consent.source,
     [UNPUBLISHED_FIELD]: [...unpublishedChangeIds],
+    ...(unpublishedChangeIds.length > 0 && unpublishedSince !== undefined
+      ? { [UNPUBLISHED_SINCE_FIELD]: unpublishedSince }
+      : {}),
   };
+}
+
+/**
+ * The list's `unpublishedSince`: kept while it stays non-empty, set when the first change is added (and on
+ * documents written before the field existed, so reconcile finds them too).
+ */
+function unpublishedSinceOf(
+  stored: StoredConsent | undefined,
+  ids: readonly string[],
+  now: () => Date,
+): Date | undefined {
+  if (ids.length === 0) return undefined;
+  return stored?.unpublishedChangeIds.length ? (stored.unpublishedSince ?? now()) : now();
 }
 
 export async function getConsent(db: Firestore, phoneNumber: string): Promise<Consent | undefined> {
@@ -158,7 +188,8 @@ export async function applyConsentChange(
         return { consent, applied: false, unpublished: await readHistory(db, consent, pendingIds) };
       }
       if (update.historyEntry === undefined) {
-        await writeDocument(db, ref, snapshot, documentOf(update.next, pendingIds));
+        const since = unpublishedSinceOf(stored, pendingIds, now);
+        await writeDocument(db, ref, snapshot, documentOf(update.next, pendingIds, since));
         return {
           consent: update.next,
           applied: true,
@@ -173,7 +204,8 @@ export async function applyConsentChange(
         recordedAt: now(),
       };
       const ids = [...pendingIds.filter((id) => id !== history.id), history.id];
-      await writeDocument(db, ref, snapshot, documentOf(update.next, ids), history);
+      const since = unpublishedSinceOf(stored, ids, () => history.recordedAt);
+      await writeDocument(db, ref, snapshot, documentOf(update.next, ids, since), history);
       const earlier = await readHistory(db, update.next, ids.slice(0, -1));
       return { consent: update.next, applied: true, history, unpublished: [...earlier, history] };
     } catch (error) {
@@ -195,7 +227,13 @@ async function writeDocument(
 ): Promise<void> {
   const batch = db.batch();
   if (snapshot.exists && snapshot.updateTime !== undefined) {
-    batch.update(ref, document, { lastUpdateTime: snapshot.updateTime });
+    // An update keeps fields it does not name (the claim): an emptied list must drop its timestamp explicitly.
+    const since = document[UNPUBLISHED_SINCE_FIELD] ?? FieldValue.delete();
+    batch.update(
+      ref,
+      { ...document, [UNPUBLISHED_SINCE_FIELD]: since },
+      { lastUpdateTime: snapshot.updateTime },
+    );
   } else {
     batch.create(ref, document);
   }
@@ -308,15 +346,36 @@ export async function confirmPublished(
       const unpublishedIds = stringIds(current[UNPUBLISHED_FIELD]);
       const next = afterConfirm({ unpublishedIds, holder: claimHolder(current[CLAIM_FIELD]) }, holder, ids);
       if (next.remaining.length === unpublishedIds.length && !next.releaseClaim) return undefined;
-      const { [CLAIM_FIELD]: claim, ...rest } = current;
+      const { [CLAIM_FIELD]: claim, [UNPUBLISHED_SINCE_FIELD]: since, ...rest } = current;
       return {
         ...rest,
         ...(next.releaseClaim ? {} : { [CLAIM_FIELD]: claim }),
         [UNPUBLISHED_FIELD]: next.remaining,
+        // Kept while changes remain (applied meanwhile): reconcile finds them if their caller fails too.
+        ...(next.remaining.length > 0 ? { [UNPUBLISHED_SINCE_FIELD]: since ?? new Date() } : {}),
       };
     },
   );
   return stringIds(result.after?.[UNPUBLISHED_FIELD]);
+}
+
+/**
+ * The phones whose oldest unpublished change was recorded at `by` or before, oldest first: changes whose
+ * caller crashed or failed to publish, for reconcile.
+ */
+export async function phonesWithUnpublishedChanges(
+  db: Firestore,
+  by: Date,
+  limit: number,
+): Promise<string[]> {
+  const snapshot = await db
+    .collection(COLLECTIONS.consents)
+    .where(UNPUBLISHED_SINCE_FIELD, '<=', by)
+    .orderBy(UNPUBLISHED_SINCE_FIELD)
+    .limit(limit)
+    .select()
+    .get();
+  return snapshot.docs.map((doc) => doc.id);
 }
 
 /** The publish claims of consent changes over one Firestore, as one object (bounded by its caller). */
@@ -335,6 +394,7 @@ export function consentStore(db: Firestore) {
   return {
     get: (phoneNumber: string) => getConsent(db, phoneNumber),
     applyChange: (change: Consent, now?: () => Date) => applyConsentChange(db, change, now),
+    phonesWithUnpublishedChanges: (by: Date, limit: number) => phonesWithUnpublishedChanges(db, by, limit),
     ...consentPublishClaims(db),
   };
 }

@@ -1,10 +1,13 @@
 /**
  * The served reconcile bundle: its JSON summary, idempotence, the batch bound, the unconfirmed events it
- * publishes, and the local stack's timer that calls it as Cloud Scheduler does.
+ * publishes, the consent changes a caller left unpublished, and the local stack's timer that calls it as Cloud
+ * Scheduler does.
  */
 import { describe, expect, it } from 'vitest';
 import type { FunctionServer } from '../../devtools/function-server.js';
 import { FAULT_SHARE_VARIABLE } from '../../shared/pubsub/fault-injection.js';
+import { applyConsentChange } from '../../shared/store/consents.js';
+import { firestoreAdmin } from '../support/firestore-admin.js';
 import { startStackOnTestEmulators } from '../support/full-stack.js';
 import { request } from '../support/http.js';
 import {
@@ -70,6 +73,7 @@ describe('reconcile', () => {
     expect(answer.headers.get('content-type')).toContain('application/json');
     expect(answer.json).toEqual({
       unconfirmed: { records: 1, published: 1, failed: 0 },
+      consents: { phones: 0, published: 0, heldByAnother: 0, failed: 0 },
       timers: {
         afterFailedRevoke: { due: 1, revoked: 1, notFound: 0, deferred: 0 },
         afterExpireTime: { due: 0, revoked: 0, notFound: 0, deferred: 0 },
@@ -85,6 +89,7 @@ describe('reconcile', () => {
     const again = await stack().reconcile();
     expect(again).toEqual({
       unconfirmed: { records: 0, published: 0, failed: 0 },
+      consents: { phones: 0, published: 0, heldByAnother: 0, failed: 0 },
       timers: {
         afterFailedRevoke: { due: 0, revoked: 0, notFound: 0, deferred: 0 },
         afterExpireTime: { due: 0, revoked: 0, notFound: 0, deferred: 0 },
@@ -122,6 +127,47 @@ describe('reconcile', () => {
     for (const id of ids) expect(await settledCount(stack().status, id, 300)).toBe(1);
   });
 
+  it('publishes a consent change its caller left unpublished once, after the grace', async () => {
+    const phone = testPhone();
+    // Applied through the store and never published: what a caller that crashed right after leaves.
+    const { history } = await applyConsentChange(firestoreAdmin(), {
+      phoneNumber: phone,
+      agentId: TEST_AGENT_ID,
+      subscribed: false,
+      changedAt: new Date(),
+      source: 'API',
+    });
+    const changeId = `${phone}/${history?.id}`;
+    const consentDoc = async () =>
+      (await firestoreAdmin().collection('consents').doc(phone).get()).data() as Record<string, unknown>;
+    const since = (await consentDoc()).unpublishedSince as { toMillis(): number };
+    expect(typeof since.toMillis()).toBe('number');
+    await pollUntil(() => (Date.now() > since.toMillis() + 1_100 ? true : undefined), {
+      description: 'the change to be a second old',
+    });
+
+    const first = await stack().reconcile();
+    expect(first.consents).toEqual({ phones: 1, published: 1, heldByAnother: 0, failed: 0 });
+    const ofChange = () => stack().consent.messages.filter((m) => m.attributes.changeId === changeId);
+    await pollUntil(() => (ofChange().length > 0 ? true : undefined), {
+      description: 'the consent change on the topic',
+    });
+    expect(JSON.parse(ofChange()[0]!.data.toString('utf8'))).toMatchObject({
+      phoneNumber: phone,
+      subscribed: false,
+    });
+    const after = await consentDoc();
+    expect(after.unpublishedChangeIds).toEqual([]);
+    expect(after.unpublishedSince).toBeUndefined();
+    expect(after.publishClaim).toBeUndefined();
+
+    const second = await stack().reconcile();
+    expect(second.consents).toEqual({ phones: 0, published: 0, heldByAnother: 0, failed: 0 });
+    // Nothing more arrives over a window (a duplicate from either pass would land in it).
+    expect(await settledPasses(() => ofChange().length)).toBe(1);
+    expect(stack().consent.messages).toHaveLength(1);
+  });
+
   it('answers 405 to anything but POST', async () => {
     const answer = await request(`${stack().local.functions.reconcile.url}/`, { method: 'GET' });
     expect(answer.status).toBe(405);
@@ -154,7 +200,7 @@ describe('the local stack’s reconcile timer', () => {
   });
 });
 
-/** The pass count after a window of several intervals. */
+/** The count after a window of several intervals (reconcile passes, or tapped messages). */
 async function settledPasses(passes: () => number | undefined): Promise<number | undefined> {
   const until = Date.now() + 1_200;
   await pollUntil(() => (Date.now() >= until ? true : undefined), { description: 'observation window' });

@@ -15,6 +15,8 @@ import {
 interface StoredDoc {
   consent: Consent;
   unpublishedIds: string[];
+  /** As the store's `unpublishedSince`: set when the list stops being empty, dropped when it empties. */
+  unpublishedSince?: number;
   claim?: { holder: string; at: number; leaseMs: number };
   history: Map<string, ConsentHistoryRecord>;
   version: number;
@@ -60,6 +62,7 @@ export class MemoryConsents implements ConsentPublishClaims<number> {
       recordedAt: new Date(this.nowMs),
     };
     stored.history.set(history.id, history);
+    if (stored.unpublishedIds.length === 0) stored.unpublishedSince = this.nowMs;
     stored.unpublishedIds = [...stored.unpublishedIds.filter((id) => id !== history.id), history.id];
     return {
       consent: update.next,
@@ -106,9 +109,20 @@ export class MemoryConsents implements ConsentPublishClaims<number> {
     const doc = this.docs.get(phoneNumber);
     if (doc === undefined) return [];
     doc.unpublishedIds = doc.unpublishedIds.filter((id) => !ids.includes(id));
+    if (doc.unpublishedIds.length === 0) delete doc.unpublishedSince;
     if (doc.claim?.holder === holder) delete doc.claim;
     doc.version = ++this.version;
     return [...doc.unpublishedIds];
+  }
+
+  /** As the store's query: phones whose `unpublishedSince` is at `by` or before, oldest first. */
+  async phonesWithUnpublishedChanges(by: Date, limit: number): Promise<string[]> {
+    await turn();
+    return [...this.docs.entries()]
+      .filter(([, doc]) => doc.unpublishedSince !== undefined && doc.unpublishedSince <= by.getTime())
+      .sort(([, a], [, b]) => (a.unpublishedSince ?? 0) - (b.unpublishedSince ?? 0))
+      .slice(0, limit)
+      .map(([phone]) => phone);
   }
 
   private records(doc: StoredDoc, ids: readonly string[]): ConsentHistoryRecord[] {

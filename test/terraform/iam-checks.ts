@@ -50,6 +50,7 @@ export const expectedRuntimeGrants: Record<FunctionName, string[]> = {
   ],
   reconcile: [
     'roles/datastore.user @ firestore:(default)',
+    'roles/pubsub.publisher @ topic:rbm-consent-changes',
     'roles/pubsub.publisher @ topic:rbm-fallback',
     'roles/pubsub.publisher @ topic:rbm-message-status',
     'roles/secretmanager.secretAccessor @ secret:rbm-service-account-key',

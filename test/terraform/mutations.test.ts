@@ -167,6 +167,11 @@ const requiredBindings: Array<[string, string, string]> = [
   ],
   ['reconcile: publisher on rbm-fallback', 'google_pubsub_topic_iam_member', 'reconcile_publishes_fallback'],
   [
+    'reconcile: publisher on rbm-consent-changes',
+    'google_pubsub_topic_iam_member',
+    'reconcile_publishes_consent_changes',
+  ],
+  [
     'inbound: publisher on rbm-consent-changes',
     'google_pubsub_topic_iam_member',
     'inbound_publishes_consent_changes',

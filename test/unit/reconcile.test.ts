@@ -417,6 +417,7 @@ describe('reconcile: idempotent', () => {
     const second = await pass(seconds(5060));
     expect(second).toEqual({
       unconfirmed: { records: 0, published: 0, failed: 0 },
+      consents: { phones: 0, published: 0, heldByAnother: 0, failed: 0 },
       timers: {
         afterFailedRevoke: { due: 0, revoked: 0, notFound: 0, deferred: 0 },
         afterExpireTime: { due: 0, revoked: 0, notFound: 0, deferred: 0 },

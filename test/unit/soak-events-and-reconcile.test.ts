@@ -85,6 +85,7 @@ describe('indexFallbackEvents', () => {
 
 const summary = (change: Partial<ReconcileSummary>): ReconcileSummary => ({
   unconfirmed: { records: 0, published: 0, failed: 0 },
+  consents: { phones: 0, published: 0, heldByAnother: 0, failed: 0 },
   timers: {
     afterFailedRevoke: { due: 0, revoked: 0, notFound: 0, deferred: 0 },
     afterExpireTime: { due: 0, revoked: 0, notFound: 0, deferred: 0 },
@@ -99,6 +100,11 @@ describe('passDidWork', () => {
     ['nothing', summary({}), false],
     ['a full batch', summary({ moreWork: true }), true],
     ['republished events', summary({ unconfirmed: { records: 1, published: 1, failed: 0 } }), true],
+    [
+      'consent changes published',
+      summary({ consents: { phones: 1, published: 1, heldByAnother: 0, failed: 0 } }),
+      true,
+    ],
     [
       'a timer revoke, even one deferred',
       summary({
