@@ -24,8 +24,16 @@ export async function runCampaignSoak(options: CampaignSoakOptions): Promise<Cam
   const harness = await startCampaignHarness({
     projectId: 'rbm-soak-campaigns',
     agentId: 'soak-agent',
-    // The queue's own rate is the campaign's: retries share it, so nothing goes out faster than paced.
-    queue: { maxDispatchesPerSecond: ratePerSecond, maxAttempts: -1, minBackoffMs: 200, maxBackoffMs: 2_000 },
+    // The queue's own rate is the campaign's: retries share it, so nothing goes out faster than paced. Its
+    // concurrency is half a second's worth: sends that stall together (a busy machine, RBM retries inside send)
+    // finish together, and so few in flight keeps any 10 s window within 5% of the rate, beside the bucket's burst.
+    queue: {
+      maxDispatchesPerSecond: ratePerSecond,
+      maxConcurrentDispatches: Math.max(1, Math.floor(ratePerSecond / 2)),
+      maxAttempts: -1,
+      minBackoffMs: 200,
+      maxBackoffMs: 2_000,
+    },
     // Short send retry budgets, so RBM's 503s reach the queue as 503s and are retried there.
     env: {
       RBM_RETRY_DEADLINE_MS: '1500',
