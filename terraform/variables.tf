@@ -84,7 +84,7 @@ variable "webhook_max_instances" {
 
 variable "function_max_instances" {
   type        = number
-  description = "Upper bound on instances of send, revoke and inbound."
+  description = "Upper bound on instances of each function except webhook (webhook_max_instances) and reconcile (1)."
   default     = 20
 
   validation {
