@@ -10,7 +10,7 @@
  * (the record's outbox), so a state, its decision and its events are always written together.
  */
 import { withOutbox } from './events/outbox.js';
-import { fallbackVerdict } from './fallback/rules.js';
+import { awaitingOutcome, fallbackVerdict } from './fallback/rules.js';
 import { timerApplies } from './fallback/timers.js';
 import {
   STATE_RANK,
@@ -54,6 +54,8 @@ function targetOf(fact: DeliveryFact): FactTarget | undefined {
         : undefined;
     case 'unavailable':
     case 'revokeFailed':
+    case 'revokeRequested':
+    case 'revokeRefused':
       return undefined;
   }
 }
@@ -119,6 +121,7 @@ function transition(
     }
     next.state = state;
   }
+  trackRevokeRequest(next, fact);
   const verdict = fallbackVerdict(record, next, fact);
   if (verdict !== undefined) next.fallback = { ...verdict, decidedAt: now };
   if ((fact.kind === 'delivered' || fact.kind === 'read') && next.fallback && !next.fallback.deliveredAfter) {
@@ -127,6 +130,20 @@ function transition(
   if (sameRecord(record, next)) return undefined;
   next.updatedAt = now;
   return next;
+}
+
+/**
+ * The open revoke request: set when a revoke of a PENDING or SENT message is about to be asked, cleared by
+ * its outcome (revoked, a 404, a refusal) or once the message has left PENDING and SENT, where nothing is
+ * left to finish. A TTL revoke failure is RBM's own revoke, not an answer to this one.
+ */
+function trackRevokeRequest(next: AgentMessageRecord, fact: DeliveryFact): void {
+  if (fact.kind === 'revokeRequested' && awaitingOutcome(next.state)) next.revokeRequestedAt = fact.at;
+  const answered =
+    fact.kind === 'revoked' ||
+    fact.kind === 'revokeRefused' ||
+    (fact.kind === 'revokeFailed' && fact.source !== 'ttl');
+  if (answered || !awaitingOutcome(next.state)) delete next.revokeRequestedAt;
 }
 
 function markRevokeFailed(record: AgentMessageRecord, at: Date): void {

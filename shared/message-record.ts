@@ -69,6 +69,12 @@ export interface AgentMessageRecord {
   revokeFailed?: boolean;
   /** When the project first learned that a revoke failed: grace periods count from here. */
   revokeFailedAt?: Date;
+  /**
+   * When a revoke was last requested and its outcome not yet recorded: written before RBM is asked, cleared
+   * by the outcome (or once the message leaves SENT/PENDING), so reconcile can finish a revoke whose
+   * outcome write was lost (docs/status-and-fallback.md#timers).
+   */
+  revokeRequestedAt?: Date;
   /** The send request's `Correlation-Id` and `Idempotency-Key` headers. */
   correlationId?: string;
   idempotencyKey?: string;
@@ -95,6 +101,10 @@ export type DeliveryFact =
   /** RBM could not be reached: the record stays where it is, with the error and the attempts made. */
   | { kind: 'unavailable'; attempts: number; error: StoredError }
   | { kind: 'revoked'; at: Date }
+  /** A revoke is about to be asked of RBM: its outcome is unknown until a fact about it is recorded. */
+  | { kind: 'revokeRequested'; at: Date }
+  /** RBM refused a revoke for good with an answer other than 404: nothing to finish. */
+  | { kind: 'revokeRefused' }
   /**
    * A revoke answered 404 (`source: 'revoke'`, the default) or a TTL_EXPIRATION_REVOKE_FAILED
    * (`source: 'ttl'`); `at` is when the project learned of it (default: now).

@@ -6,7 +6,7 @@
  */
 import type { Firestore } from '@google-cloud/firestore';
 import type { AgentMessageRecord } from '../../shared/delivery-state.js';
-import { scheduledTimer, type TimerSettings } from '../../shared/fallback/timers.js';
+import { revokeRequestDueAt, scheduledTimer, type TimerSettings } from '../../shared/fallback/timers.js';
 import type { ReconcileSummary } from '../../shared/reconcile/reconcile.js';
 import { readRecords } from './records.js';
 import { pollUntil } from './util.js';
@@ -42,7 +42,8 @@ export function passDidWork(summary: ReconcileSummary): boolean {
     summary.moreWork ||
     summary.unconfirmed.records > 0 ||
     summary.consents.phones > 0 ||
-    timers.some((timer) => timer.due > 0)
+    timers.some((timer) => timer.due > 0) ||
+    summary.revokeRequests.due > 0
   );
 }
 
@@ -58,6 +59,8 @@ export function nextDueAt(
   for (const record of records) {
     const timer = scheduledTimer(record, settings);
     if (timer) consider(timer.dueAt.getTime());
+    const revokeRequest = revokeRequestDueAt(record, settings);
+    if (revokeRequest) consider(revokeRequest.getTime());
     for (const entry of record.outbox ?? [])
       consider(Date.parse(entry.queuedAt) + settings.unconfirmedAfterMs);
   }

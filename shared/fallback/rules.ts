@@ -69,6 +69,8 @@ function verdictFor(
     case 'unavailable':
     case 'delivered':
     case 'read':
+    case 'revokeRequested':
+    case 'revokeRefused':
       return undefined;
   }
 }

@@ -55,6 +55,35 @@ export function dueTimerRule(
 }
 
 /**
+ * When a SENT record's open revoke request falls due: a grace after it was made, so a revoke still in
+ * flight is not asked twice. Reconcile then revokes once and records RBM's answer, as the revoke itself
+ * would have. A PENDING record needs none: the pending timeout revokes it anyway.
+ */
+export function revokeRequestDueAt(record: AgentMessageRecord, settings: TimerSettings): Date | undefined {
+  if (record.state !== 'SENT' || record.revokeRequestedAt === undefined) return undefined;
+  return after(record.revokeRequestedAt, settings.graceMs);
+}
+
+/** Whether reconcile should finish `record`'s open revoke request at `now`. */
+export function revokeRequestDue(record: AgentMessageRecord, now: Date, settings: TimerSettings): boolean {
+  const dueAt = revokeRequestDueAt(record, settings);
+  return dueAt !== undefined && now.getTime() >= dueAt.getTime();
+}
+
+/**
+ * When a SENT record's earliest piece of timed work (its timer rule or its open revoke request) starts
+ * counting: the store's derived `timerAt`, which reconcile queries with the grace subtracted.
+ */
+export function timerStartAt(record: AgentMessageRecord): Date | undefined {
+  if (record.state !== 'SENT') return undefined;
+  const none = { graceMs: 0, pendingTimeoutMs: 0 };
+  const starts = [revokeRequestDueAt(record, none), scheduledTimer(record, none)?.dueAt].filter(
+    (at): at is Date => at !== undefined,
+  );
+  return starts.length === 0 ? undefined : new Date(Math.min(...starts.map((at) => at.getTime())));
+}
+
+/**
  * Whether a rule can act on a record in `state`: a state may have moved on between reconcile reading the
  * record and applying its revoke's answer, and a stale answer must not be taken for the current one.
  */

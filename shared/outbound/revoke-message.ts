@@ -1,7 +1,9 @@
 /**
  * Revoking an agent message that is sent but not yet delivered. A record already DELIVERED or READ is
  * answered without asking RBM, and so is one already REVOKED (RBM would answer a repeated delete 404, which
- * reads as "delivered"); otherwise RBM decides (200 revoked, 404 too late).
+ * reads as "delivered"); otherwise RBM decides (200 revoked, 404 too late). The request is noted on the record
+ * before RBM is asked and its outcome clears it, so an outcome that could not be written (or an RBM that did
+ * not answer) is finished by reconcile (docs/status-and-fallback.md#timers).
  */
 import { ApiError, type FieldViolation } from '../errors.js';
 import { isTransientGrpcError } from '../grpc-status.js';
@@ -60,6 +62,8 @@ export async function revokeMessage(request: RevokeRequest, deps: RevokeDeps): P
     return { kind: 'revoked', alreadyRevoked: true };
   }
 
+  // Written first: if RBM revokes it and the outcome write then fails, reconcile still knows to finish it.
+  if (record) await deps.store.applyFact(messageId, { kind: 'revokeRequested', at: now() });
   const outcome = await deps.rbm.deleteAgentMessage(phoneNumber, messageId);
   if (outcome.kind === 'ok') {
     if (record) await recordRevoked(deps, messageId, now(), logger);
@@ -74,21 +78,33 @@ export async function revokeMessage(request: RevokeRequest, deps: RevokeDeps): P
         at: now(),
       });
       await deps.events?.afterWrite(stored);
+    } else if (record) {
+      // Refused for good: nothing for reconcile to finish (if this write fails, reconcile's own ask closes it).
+      await deps.store.applyFact(messageId, { kind: 'revokeRefused' }).catch((error: unknown) => {
+        if (!isTransientGrpcError(error)) throw error;
+        logger.warn('Revoke refusal not recorded yet: reconcile closes it', { err: error });
+      });
     }
     logger.info('Revoke rejected by RBM', { rbmStatus: outcome.status, state: record?.state });
     return { kind: 'rejected', status: outcome.status, error: outcome.error };
   }
+  // The request stays open: RBM may have revoked it, and reconcile asks again once the grace has passed.
   logger.warn('Revoke not confirmed: RBM unavailable', { attempt: outcome.attempts });
   return { kind: 'rbmUnavailable', attempts: outcome.attempts, rbmStatus: outcome.error.status };
 }
 
-/** RBM did revoke it: a failed bookkeeping write must not turn that into an error (reconcile catches up). */
+/**
+ * RBM did revoke it: a failed bookkeeping write must not turn that into an error. The revoke request written
+ * before RBM was asked stays open, and reconcile revokes once more and records RBM's answer.
+ */
 async function recordRevoked(deps: RevokeDeps, messageId: string, at: Date, logger: Logger): Promise<void> {
   try {
     const stored = await deps.store.applyFact(messageId, { kind: 'revoked', at });
     await deps.events?.afterWrite(stored);
   } catch (error) {
     if (!isTransientGrpcError(error)) throw error;
-    logger.warn('Revoked at RBM, but the record could not be updated yet', { err: error });
+    logger.warn('Revoked at RBM, but the record could not be updated yet: reconcile finishes it', {
+      err: error,
+    });
   }
 }

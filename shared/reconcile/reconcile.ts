@@ -3,7 +3,9 @@
  * changes left unpublished (their caller crashed or its publish failed, and no call for the phone came), then run the
  * timer rules (docs/status-and-fallback.md#timers): a failed revoke or TTL revoke with no DELIVERED within
  * grace, a sent message past its expireTime plus grace, and PENDING records past the pending timeout are
- * revoked once, and RBM's answer decides the fallback. Idempotent: a record acted on is never due again.
+ * revoked once, and RBM's answer decides the fallback; a revoke request left open past grace (its outcome was
+ * never written) is revoked once more and RBM's answer recorded as the revoke's own. Idempotent: a record
+ * acted on is never due again.
  */
 import type { AgentMessageRecord, DeliveryFact, RevokeAnswer } from '../delivery-state.js';
 import type { PublishReport } from '../publishing/outcome-publisher.js';
@@ -11,7 +13,7 @@ import { publishPhoneConsentChanges } from '../publishing/consent-publisher.js';
 import type { ConsentPublishClaims } from '../store/consents.js';
 import type { Publish } from '../pubsub/publisher.js';
 import { unconfirmedEntries } from '../events/outbox.js';
-import { dueTimerRule, type TimerRule, type TimerSettings } from '../fallback/timers.js';
+import { dueTimerRule, revokeRequestDue, type TimerRule, type TimerSettings } from '../fallback/timers.js';
 import type { Logger } from '../log/logger.js';
 import type { RbmOutcome } from '../rbm/client.js';
 import type { MutationResult } from '../store/optimistic.js';
@@ -68,6 +70,19 @@ export interface TimerSummary {
   deferred: number;
 }
 
+export interface RevokeRequestSummary {
+  /** SENT records whose revoke request was still open after grace. */
+  due: number;
+  /** RBM answered 200: now REVOKED. */
+  revoked: number;
+  /** RBM answered 404: recorded as a failed revoke. */
+  notFound: number;
+  /** RBM refused otherwise: the request is closed. */
+  refused: number;
+  /** RBM could not be reached: tried again on a later pass. */
+  deferred: number;
+}
+
 export interface ReconcileSummary {
   unconfirmed: { records: number; published: number; failed: number };
   /**
@@ -76,6 +91,7 @@ export interface ReconcileSummary {
    */
   consents: { phones: number; published: number; heldByAnother: number; failed: number };
   timers: Record<TimerRule, TimerSummary>;
+  revokeRequests: RevokeRequestSummary;
   /** True when a batch was full: more work is waiting for the next call. */
   moreWork: boolean;
 }
@@ -92,6 +108,7 @@ export async function reconcile(settings: ReconcileSettings, deps: ReconcileDeps
       afterExpireTime: emptyTimers(),
       pendingTimeout: emptyTimers(),
     },
+    revokeRequests: { due: 0, revoked: 0, notFound: 0, refused: 0, deferred: 0 },
     moreWork: false,
   };
 
@@ -123,6 +140,10 @@ export async function reconcile(settings: ReconcileSettings, deps: ReconcileDeps
   );
   summary.moreWork ||= sent.length === settings.batchSize || pending.length === settings.batchSize;
   for (const record of [...sent, ...pending]) {
+    if (revokeRequestDue(record, now, settings)) {
+      await finishRevokeRequest(record, now, deps, summary.revokeRequests);
+      continue;
+    }
     const rule = dueTimerRule(record, now, settings);
     if (rule === undefined) continue;
     const counts = summary.timers[rule];
@@ -149,6 +170,45 @@ export async function reconcile(settings: ReconcileSettings, deps: ReconcileDeps
     });
   }
   return summary;
+}
+
+/**
+ * A revoke whose outcome was never written: revoke once more and record RBM's answer as the revoke itself
+ * would have (200 revoked, 404 a failed revoke, another refusal closes the request).
+ */
+async function finishRevokeRequest(
+  record: AgentMessageRecord,
+  now: Date,
+  deps: ReconcileDeps,
+  counts: RevokeRequestSummary,
+): Promise<void> {
+  counts.due += 1;
+  const outcome = await deps.rbm.deleteAgentMessage(record.phoneNumber, record.messageId);
+  let fact: DeliveryFact;
+  if (outcome.kind === 'ok') {
+    counts.revoked += 1;
+    fact = { kind: 'revoked', at: now };
+  } else if (outcome.kind === 'rejected' && outcome.status === 404) {
+    counts.notFound += 1;
+    fact = { kind: 'revokeFailed', source: 'revoke', at: now };
+  } else if (outcome.kind === 'rejected') {
+    counts.refused += 1;
+    fact = { kind: 'revokeRefused' };
+  } else {
+    counts.deferred += 1;
+    deps.logger.warn('Open revoke request not answered; tried again on a later pass', {
+      messageId: record.messageId,
+      rbmStatus: outcome.error.code,
+    });
+    return;
+  }
+  const result = await deps.store.applyFact(record.messageId, fact);
+  await deps.events.afterWrite(result);
+  deps.logger.info('Open revoke request finished', {
+    messageId: record.messageId,
+    answer: fact.kind,
+    state: result.after?.state,
+  });
 }
 
 /** One phone's unpublished consent changes, under a claim of reconcile's own (a live claim of another is left). */

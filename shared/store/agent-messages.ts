@@ -1,7 +1,8 @@
 /**
  * `agentMessages/{messageId}`: one record per agent message, changed only through the state machine.
  * Besides the record, each write keeps two derived fields that reconcile queries on: `outboxSince` (the
- * oldest unconfirmed event) and `timerAt` (when a sent message's timer rule starts counting).
+ * oldest unconfirmed event) and `timerAt` (when a sent message's timer rule or open revoke request starts
+ * counting).
  * See docs/data-model.md.
  */
 import type { DocumentData, Firestore, Timestamp } from '@google-cloud/firestore';
@@ -14,7 +15,7 @@ import {
   type DeliveryFact,
 } from '../delivery-state.js';
 import { confirmPublished, type OutboxEntry } from '../events/outbox.js';
-import { scheduledTimer } from '../fallback/timers.js';
+import { timerStartAt } from '../fallback/timers.js';
 import { COLLECTIONS } from './collections.js';
 import { retentionExpiry } from './retention.js';
 import { timestampsToDates } from './firestore.js';
@@ -153,7 +154,10 @@ export class AgentMessageStore {
     );
   }
 
-  /** SENT records whose timer started counting at or before `startedBy` (docs/status-and-fallback.md). */
+  /**
+   * SENT records whose timer or open revoke request started counting at or before `startedBy`
+   * (docs/status-and-fallback.md).
+   */
   async withTimerStartedBy(startedBy: Date, limit: number): Promise<AgentMessageRecord[]> {
     return this.query(
       this.db
@@ -210,12 +214,10 @@ export function entriesOf(result: MutationResult<AgentMessageRecord>): OutboxEnt
 /** The record as stored, with the derived fields reconcile queries on. */
 export function encodeAgentMessage(record: AgentMessageRecord): DocumentData {
   const oldest = record.outbox?.[0]?.queuedAt;
-  const timer =
-    record.state === 'SENT' ? scheduledTimer(record, { graceMs: 0, pendingTimeoutMs: 0 }) : undefined;
   return withoutUndefined({
     ...record,
     outboxSince: oldest === undefined ? undefined : new Date(oldest),
-    timerAt: timer?.dueAt,
+    timerAt: timerStartAt(record),
   });
 }
 
@@ -254,6 +256,7 @@ export function decodeAgentMessage(data: Record<string, unknown>): AgentMessageR
     error: object<AgentMessageRecord['error']>('error'),
     revokeFailed: data.revokeFailed === true ? true : undefined,
     revokeFailedAt: date('revokeFailedAt'),
+    revokeRequestedAt: date('revokeRequestedAt'),
     correlationId: str('correlationId'),
     idempotencyKey: str('idempotencyKey'),
     fallbackPolicy: str('fallbackPolicy') as AgentMessageRecord['fallbackPolicy'],

@@ -11,7 +11,7 @@ import {
   type DeliveryFact,
 } from '../../shared/delivery-state.js';
 import { confirmPublished } from '../../shared/events/outbox.js';
-import { scheduledTimer } from '../../shared/fallback/timers.js';
+import { timerStartAt } from '../../shared/fallback/timers.js';
 import type { CreateResult, WrittenRecord } from '../../shared/store/agent-messages.js';
 import type { MutationResult } from '../../shared/store/optimistic.js';
 
@@ -80,8 +80,8 @@ export class InMemoryAgentMessages {
   async withTimerStartedBy(startedBy: Date, limit: number): Promise<AgentMessageRecord[]> {
     return [...this.records.values()]
       .filter((r) => {
-        const timer = r.state === 'SENT' ? scheduledTimer(r, { graceMs: 0, pendingTimeoutMs: 0 }) : undefined;
-        return timer !== undefined && timer.dueAt.getTime() <= startedBy.getTime();
+        const startedAt = timerStartAt(r);
+        return startedAt !== undefined && startedAt.getTime() <= startedBy.getTime();
       })
       .slice(0, limit);
   }

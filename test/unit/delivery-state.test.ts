@@ -125,6 +125,58 @@ describe('applyFact', () => {
   });
 });
 
+describe('the open revoke request (revokeRequestedAt)', () => {
+  const open = { revokeRequestedAt: at(5) };
+  // [name, record before, fact, revokeRequestedAt after, state after]
+  const cases: Array<[string, AgentMessageRecord, DeliveryFact, Date | undefined, MessageState]> = [
+    ['requested on SENT', record('SENT'), { kind: 'revokeRequested', at: at(5) }, at(5), 'SENT'],
+    ['requested on PENDING', record('PENDING'), { kind: 'revokeRequested', at: at(5) }, at(5), 'PENDING'],
+    [
+      'a later request restarts it',
+      record('SENT', open),
+      { kind: 'revokeRequested', at: at(9) },
+      at(9),
+      'SENT',
+    ],
+    ['not on FAILED', record('FAILED'), { kind: 'revokeRequested', at: at(5) }, undefined, 'FAILED'],
+    ['not on EXPIRED', record('EXPIRED'), { kind: 'revokeRequested', at: at(5) }, undefined, 'EXPIRED'],
+    ['revoked closes it', record('SENT', open), { kind: 'revoked', at: at(6) }, undefined, 'REVOKED'],
+    ['a 404 closes it', record('SENT', open), { kind: 'revokeFailed', at: at(6) }, undefined, 'SENT'],
+    ['a refusal closes it', record('SENT', open), { kind: 'revokeRefused' }, undefined, 'SENT'],
+    [
+      'a TTL revoke failure is not its answer',
+      record('SENT', open),
+      { kind: 'revokeFailed', source: 'ttl', at: at(6) },
+      at(5),
+      'SENT',
+    ],
+    ['DELIVERED closes it', record('SENT', open), { kind: 'delivered', at: at(6) }, undefined, 'DELIVERED'],
+    ['sent keeps it', record('PENDING', open), { kind: 'sent', at: at(6), attempts: 1 }, at(5), 'SENT'],
+    [
+      'reconcile’s timer revoke closes it',
+      record('SENT', open),
+      { kind: 'timerRevoke', rule: 'afterExpireTime', answer: 'revoked', at: at(6) },
+      undefined,
+      'REVOKED',
+    ],
+  ];
+  it.each(cases)('%s', (_name, before, fact, requestedAt, state) => {
+    const after = applyFact(before, fact, at(10)) ?? before;
+    expect(after.revokeRequestedAt).toEqual(requestedAt);
+    expect(after.state).toBe(state);
+  });
+
+  it('a request queues no event and makes no decision', () => {
+    const after = applyFact(record('SENT'), { kind: 'revokeRequested', at: at(5) }, at(5));
+    expect(after?.outbox).toBeUndefined();
+    expect(after?.fallback).toBeUndefined();
+  });
+
+  it('a refusal with no open request changes nothing (no write)', () => {
+    expect(applyFact(record('SENT'), { kind: 'revokeRefused' }, at(5))).toBeUndefined();
+  });
+});
+
 describe('applyDeliveryEvent', () => {
   const event = (eventId: string, fact: DeliveryFact) => ({
     eventId,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { applyFact, type AgentMessageRecord } from '../../shared/delivery-state.js';
-import { dueTimerRule, scheduledTimer, type TimerRule } from '../../shared/fallback/timers.js';
+import {
+  dueTimerRule,
+  revokeRequestDue,
+  scheduledTimer,
+  timerStartAt,
+  type TimerRule,
+} from '../../shared/fallback/timers.js';
 import { messageRecord as record, T0 } from '../support/message-records.js';
 
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -115,5 +121,38 @@ describe('a timer fires once', () => {
     )!;
     expect(dueTimerRule(after, at(660 * S - 1), settings)).toBeUndefined();
     expect(dueTimerRule(after, at(660 * S), settings)).toBe('afterFailedRevoke');
+  });
+});
+
+describe('an open revoke request: when reconcile finishes it, and the derived timerAt', () => {
+  const requested = { revokeRequestedAt: at(100 * S) };
+  // [name, record, now, due then, timerAt]
+  const cases: Array<[string, AgentMessageRecord, Date, boolean, Date | undefined]> = [
+    ['SENT, just before grace ends', record('SENT', requested), at(700 * S - 1), false, at(100 * S)],
+    ['SENT, when grace ends', record('SENT', requested), at(700 * S), true, at(100 * S)],
+    [
+      'SENT with a decision already made: still finished',
+      record('SENT', {
+        ...requested,
+        fallback: { reason: 'NO_OUTCOME', certainty: 'UNKNOWN', decidedAt: at(0) },
+      }),
+      at(700 * S),
+      true,
+      at(100 * S),
+    ],
+    ['PENDING: the pending timeout covers it', record('PENDING', requested), at(10 ** 10), false, undefined],
+    ['REVOKED: nothing to finish', record('REVOKED', requested), at(10 ** 10), false, undefined],
+    [
+      'an earlier expiry timer comes first in timerAt',
+      record('SENT', { ...requested, ...expiring }),
+      at(700 * S),
+      true,
+      at(50 * S),
+    ],
+    ['no request, no timer', record('SENT'), at(10 ** 10), false, undefined],
+  ];
+  it.each(cases)('%s', (_name, message, now, due, startAt) => {
+    expect(revokeRequestDue(message, now, settings)).toBe(due);
+    expect(timerStartAt(message)).toEqual(startAt);
   });
 });

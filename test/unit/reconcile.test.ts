@@ -12,7 +12,7 @@ import {
 import { OutcomePublisher } from '../../shared/publishing/outcome-publisher.js';
 import { confirmPublished, withOutbox } from '../../shared/events/outbox.js';
 import type { FallbackPolicy } from '../../shared/fallback-decision.js';
-import { scheduledTimer } from '../../shared/fallback/timers.js';
+import { timerStartAt } from '../../shared/fallback/timers.js';
 import { createLogger } from '../../shared/log/logger.js';
 import type { RbmOutcome } from '../../shared/rbm/client.js';
 import {
@@ -51,14 +51,7 @@ class MemoryStore implements ReconcileStore {
   }
 
   async withTimerStartedBy(startedBy: Date, limit: number) {
-    return this.sorted(
-      (r) =>
-        r.state === 'SENT'
-          ? scheduledTimer(r, { graceMs: 0, pendingTimeoutMs: 0 })?.dueAt.getTime()
-          : undefined,
-      startedBy,
-      limit,
-    );
+    return this.sorted((r) => timerStartAt(r)?.getTime(), startedBy, limit);
   }
 
   async pendingCreatedBy(createdBy: Date, limit: number) {
@@ -97,7 +90,7 @@ class MemoryStore implements ReconcileStore {
   }
 }
 
-type RbmAnswer = 'revoked' | 'notFound' | 'unavailable';
+type RbmAnswer = 'revoked' | 'notFound' | 'forbidden' | 'unavailable';
 
 function fakeRbm(answers: Record<string, RbmAnswer>) {
   const deletes: string[] = [];
@@ -111,6 +104,8 @@ function fakeRbm(answers: Record<string, RbmAnswer>) {
           return { kind: 'ok', status: 200, body: {}, attempts: 1 };
         case 'notFound':
           return { kind: 'rejected', status: 404, error: error(404, 'NOT_FOUND'), attempts: 1 };
+        case 'forbidden':
+          return { kind: 'rejected', status: 403, error: error(403, 'PERMISSION_DENIED'), attempts: 1 };
         case 'unavailable':
           return { kind: 'unavailable', error: error(503, 'UNAVAILABLE'), attempts: 3 };
       }
@@ -340,6 +335,65 @@ describe('reconcile: timer rules and RBM’s answer', () => {
   });
 });
 
+describe('reconcile: an open revoke request (its outcome was never written)', () => {
+  const requested = { revokeRequestedAt: T0 } as const;
+
+  it.each<{
+    answer: RbmAnswer;
+    state: MessageState;
+    counted: 'revoked' | 'notFound' | 'refused' | 'deferred';
+    open: boolean;
+    revokeFailed?: boolean;
+  }>([
+    { answer: 'revoked', state: 'REVOKED', counted: 'revoked', open: false },
+    { answer: 'notFound', state: 'SENT', counted: 'notFound', open: false, revokeFailed: true },
+    { answer: 'forbidden', state: 'SENT', counted: 'refused', open: false },
+    { answer: 'unavailable', state: 'SENT', counted: 'deferred', open: true },
+  ])('RBM $answer → $state, request open: $open', async (row) => {
+    const { store, rbm, published, pass } = harness({ a: row.answer });
+    store.put(message('a', 'SENT', 'safe', requested));
+    const summary = await pass(AFTER_GRACE);
+    expect(rbm.deletes).toEqual(['a']);
+    expect(summary.revokeRequests).toMatchObject({ due: 1, [row.counted]: 1 });
+    const after = store.records.get('a');
+    expect(after?.state).toBe(row.state);
+    expect(after?.revokeRequestedAt !== undefined).toBe(row.open);
+    expect(after?.revokeFailed).toBe(row.revokeFailed);
+    // A recorded revoke publishes its status event like the revoke itself would have.
+    const statuses = published.filter((event) => event.topic === 'status').map((event) => event.data);
+    expect(statuses).toEqual(
+      row.state === 'REVOKED' ? [expect.objectContaining({ messageId: 'a', state: 'REVOKED' })] : [],
+    );
+  });
+
+  it('waits for the grace, so a revoke still in flight is not asked twice', async () => {
+    const { store, rbm, pass } = harness({ a: 'revoked' });
+    store.put(message('a', 'SENT', 'safe', requested));
+    const summary = await pass(seconds(599));
+    expect(rbm.deletes).toEqual([]);
+    expect(summary.revokeRequests.due).toBe(0);
+  });
+
+  it('is finished even on a record whose fallback is already decided (no timer rule left)', async () => {
+    const { store, pass } = harness({ a: 'revoked' });
+    const decided = {
+      fallback: { reason: 'NO_OUTCOME', certainty: 'UNKNOWN', decidedAt: T0 },
+    } as Partial<AgentMessageRecord>;
+    store.put(message('a', 'SENT', 'safe', { ...requested, ...decided }));
+    await pass(AFTER_GRACE);
+    expect(store.records.get('a')?.state).toBe('REVOKED');
+  });
+
+  it('a finished request is not due again', async () => {
+    const { store, rbm, pass } = harness({ a: 'revoked' });
+    store.put(message('a', 'SENT', 'safe', requested));
+    await pass(AFTER_GRACE);
+    const second = await pass(seconds(5000));
+    expect(rbm.deletes).toEqual(['a']);
+    expect(second.revokeRequests.due).toBe(0);
+  });
+});
+
 describe('reconcile: unconfirmed events', () => {
   /** A record whose SENT event was written at `queuedAt` and never confirmed. */
   function unconfirmed(id: string, queuedAt: Date): AgentMessageRecord {
@@ -423,6 +477,7 @@ describe('reconcile: idempotent', () => {
         afterExpireTime: { due: 0, revoked: 0, notFound: 0, deferred: 0 },
         pendingTimeout: { due: 0, revoked: 0, notFound: 0, deferred: 0 },
       },
+      revokeRequests: { due: 0, revoked: 0, notFound: 0, refused: 0, deferred: 0 },
       moreWork: false,
     });
     expect({ deletes: rbm.deletes.length, published: published.length, writes: store.writes }).toEqual(

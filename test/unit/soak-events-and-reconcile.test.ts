@@ -91,6 +91,7 @@ const summary = (change: Partial<ReconcileSummary>): ReconcileSummary => ({
     afterExpireTime: { due: 0, revoked: 0, notFound: 0, deferred: 0 },
     pendingTimeout: { due: 0, revoked: 0, notFound: 0, deferred: 0 },
   },
+  revokeRequests: { due: 0, revoked: 0, notFound: 0, refused: 0, deferred: 0 },
   moreWork: false,
   ...change,
 });
@@ -113,6 +114,11 @@ describe('passDidWork', () => {
           afterExpireTime: { due: 1, revoked: 0, notFound: 0, deferred: 1 },
         },
       }),
+      true,
+    ],
+    [
+      'an open revoke request, even one deferred',
+      summary({ revokeRequests: { due: 1, revoked: 0, notFound: 0, refused: 0, deferred: 1 } }),
       true,
     ],
   ])('%s → %s', (_name, pass, worked) => {
