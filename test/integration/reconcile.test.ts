@@ -79,6 +79,7 @@ describe('reconcile', () => {
         afterExpireTime: { due: 0, revoked: 0, notFound: 0, deferred: 0 },
         pendingTimeout: { due: 0, revoked: 0, notFound: 0, deferred: 0 },
       },
+      revokeRequests: { due: 0, revoked: 0, notFound: 0, refused: 0, deferred: 0 },
       moreWork: false,
     });
     await waitForEvents(stack().status, unconfirmed, [`${unconfirmed}/SENT`]);
@@ -95,6 +96,7 @@ describe('reconcile', () => {
         afterExpireTime: { due: 0, revoked: 0, notFound: 0, deferred: 0 },
         pendingTimeout: { due: 0, revoked: 0, notFound: 0, deferred: 0 },
       },
+      revokeRequests: { due: 0, revoked: 0, notFound: 0, refused: 0, deferred: 0 },
       moreWork: false,
     });
     expect(stack().local.rbm.deletes()).toHaveLength(deletes);
