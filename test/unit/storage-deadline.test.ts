@@ -4,21 +4,15 @@ import { agentLaunchEvent, deliveredEvent, userText } from '../../sandbox/fake-r
 import { batchGetUsers } from '../../shared/capabilities/batch-get-users.js';
 import { DEFAULT_CAPABILITY_TTLS } from '../../shared/capabilities/cache-rules.js';
 import { checkCapabilities } from '../../shared/capabilities/check-capabilities.js';
-import { consentKeywords } from '../../shared/consent/keywords.js';
 import { DeadlineExceededError } from '../../shared/deadline.js';
 import { isTransientGrpcError } from '../../shared/grpc-status.js';
 import { createFile } from '../../shared/files/create-file.js';
 import { withInboundStorageDeadline } from '../../shared/inbound/bounded-storage.js';
-import {
-  processInbound,
-  type InboundDeps,
-  type InboundStorage,
-} from '../../shared/inbound/process-inbound.js';
+import { processInbound, type InboundStorage } from '../../shared/inbound/process-inbound.js';
 import { createLogger } from '../../shared/log/logger.js';
 import type { AgentMessagePort, RbmMessaging } from '../../shared/outbound/ports.js';
 import { sendMessage } from '../../shared/outbound/send-message.js';
 import type { UserMessageClaims } from '../../shared/publish-claim.js';
-import { OutcomePublisher } from '../../shared/publishing/outcome-publisher.js';
 import { getConsentOf } from '../../shared/query/consent-requests.js';
 import { getAgentMessage } from '../../shared/query/read-messages.js';
 import type { RbmOutcome } from '../../shared/rbm/client.js';
@@ -35,6 +29,7 @@ import {
 } from '../../shared/store/storage-deadline.js';
 import { InMemoryAgentMessages } from '../support/in-memory-agent-messages.js';
 import { MemoryClaims } from '../support/in-memory-user-messages.js';
+import { inboundDeps, INBOUND_TEST_AGENT } from '../support/inbound-deps.js';
 import { recordingPublisher } from '../support/recording-publisher.js';
 
 const never = <T>() => new Promise<T>(() => undefined);
@@ -149,23 +144,11 @@ function inboundHarness(hung: ReadonlySet<InboundPort>) {
       return true;
     },
   };
-  const deps: InboundDeps = {
+  const deps = inboundDeps({
     storage: withInboundStorageDeadline(storage, 50),
+    agentMessages,
     publish: recorder.publish,
-    agentId: AGENT,
-    userMessagesTopic: 'user-messages',
-    logger: silent,
-    now: () => new Date(),
-    claimLeaseMs: 30_000,
-    events: new OutcomePublisher({
-      publish: recorder.publish,
-      topics: { status: 'status', fallback: 'fallback' },
-      store: agentMessages,
-      logger: silent,
-    }),
-    recordConsent: async () => true,
-    keywords: consentKeywords(),
-  };
+  });
   const handle = (data: string, attributes: Record<string, string> = {}) =>
     processInbound(
       { message: { data: Buffer.from(data).toString('base64'), messageId: randomUUID(), attributes } },
@@ -175,7 +158,7 @@ function inboundHarness(hung: ReadonlySet<InboundPort>) {
   return { handle, agentMessages, claims, rejects, launchEvents, published: recorder.published };
 }
 
-const AGENT = 'agent';
+const AGENT = INBOUND_TEST_AGENT;
 const PHONE = '+15550104444';
 const silent = createLogger({}, () => undefined);
 const launch = agentLaunchEvent({ agentId: AGENT });

@@ -9,18 +9,15 @@ import {
   userText,
 } from '../../../sandbox/fake-rbm/payloads.js';
 import type { Consent } from '../../../shared/consent/consent-rules.js';
-import { consentKeywords } from '../../../shared/consent/keywords.js';
-import { OutcomePublisher } from '../../../shared/publishing/outcome-publisher.js';
-import { processInbound, type InboundDeps } from '../../../shared/inbound/process-inbound.js';
-import { createLogger } from '../../../shared/log/logger.js';
+import { processInbound } from '../../../shared/inbound/process-inbound.js';
 import type { Reject } from '../../../shared/store/inbound-rejects.js';
 import { InMemoryAgentMessages } from '../../support/in-memory-agent-messages.js';
 import { MemoryClaims } from '../../support/in-memory-user-messages.js';
+import { inboundDeps, INBOUND_TEST_AGENT } from '../../support/inbound-deps.js';
 import { recordingPublisher } from '../../support/recording-publisher.js';
 
-const AGENT = 'agent';
+const AGENT = INBOUND_TEST_AGENT;
 const PHONE = '+15550107777';
-const silent = createLogger({}, () => undefined);
 
 function push(payload: unknown) {
   return {
@@ -40,38 +37,31 @@ function harness() {
   const consentClaimHolders: Array<string | undefined> = [];
   const seen: string[] = [];
   const recorder = recordingPublisher();
-  const deps: InboundDeps = {
-    storage: {
-      applyEvent: (event) => agentMessages.applyEvent(event),
-      userMessages: claims,
-      recordReject: async (reject) => {
-        rejects.push(reject);
-        return `reject-${rejects.length}`;
+  const deps = inboundDeps(
+    {
+      storage: {
+        applyEvent: (event) => agentMessages.applyEvent(event),
+        userMessages: claims,
+        recordReject: async (reject) => {
+          rejects.push(reject);
+          return `reject-${rejects.length}`;
+        },
+        recordLaunchEvent: async () => true,
       },
-      recordLaunchEvent: async () => true,
-    },
-    publish: recorder.publish,
-    agentId: AGENT,
-    userMessagesTopic: 'user-messages',
-    logger: silent,
-    now: () => new Date(),
-    claimLeaseMs: 30_000,
-    events: new OutcomePublisher({
+      agentMessages,
       publish: recorder.publish,
-      topics: { status: 'status', fallback: 'fallback' },
-      store: agentMessages,
-      logger: silent,
-    }),
-    recordConsent: async (change, pubsubMessageId) => {
-      consents.push(change);
-      consentClaimHolders.push(pubsubMessageId);
-      return true;
     },
-    keywords: consentKeywords(),
-    onNewUserMessage: async ({ messageId }) => {
-      seen.push(messageId);
+    {
+      recordConsent: async (change, pubsubMessageId) => {
+        consents.push(change);
+        consentClaimHolders.push(pubsubMessageId);
+        return true;
+      },
+      onNewUserMessage: async ({ messageId }) => {
+        seen.push(messageId);
+      },
     },
-  };
+  );
   const handle = (payload: unknown) => processInbound(push(payload), randomUUID(), deps);
   const handleRaw = (data: string) =>
     processInbound(
