@@ -3,7 +3,6 @@
  * `export …` lines it prints. USAGE below lists the commands; the query, conversation and tail commands live in
  * scripts/rbm/. dead-letters works against a project too (docs/operations.md).
  */
-import { readFile } from 'node:fs/promises';
 import { emulatorFirestore } from '../devtools/emulator-clients.js';
 import { messageIdOf, revokeAgentMessage, sendAgentMessage } from '../devtools/clients/functions-client.js';
 import type { FallbackPolicy } from '../devtools/clients/functions-client.js';
@@ -11,7 +10,14 @@ import { agentMessageRecord, printable } from '../devtools/clients/records.js';
 import { MissingStackEnvError, routesUrl, stackEnv } from '../devtools/clients/stack-env.js';
 import { deadLetterClients } from '../devtools/clients/dead-letter-clients.js';
 import { formatList, listDeadLetters, replayDeadLetters } from '../devtools/dead-letters.js';
-import { parseArgs, positiveInteger, printAnswer, UsageError, type ParsedArgs } from './rbm/cli.js';
+import {
+  agentMessageFrom,
+  parseArgs,
+  positiveInteger,
+  printAnswer,
+  UsageError,
+  type ParsedArgs,
+} from './rbm/cli.js';
 import { capabilities, list, read, status, typing, upload } from './rbm/query-commands.js';
 import { tail } from './rbm/tail-command.js';
 import { campaign, CAMPAIGN_USAGE } from './rbm/campaign-command.js';
@@ -43,22 +49,6 @@ status and read take the phone from the local Firestore when --phone is not give
 the output are masked to their last four digits.
 dead-letters needs only GOOGLE_CLOUD_PROJECT: with the emulator variables it works on the local stack,
 without them on the project, with Application Default Credentials.`;
-
-async function agentMessageFrom(json: string): Promise<unknown> {
-  const text = json.trimStart().startsWith('{') ? json : await readFile(json, 'utf8');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(
-      `--json is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new UsageError('--json must be a JSON object');
-  }
-  return 'contentMessage' in parsed ? parsed : { contentMessage: parsed };
-}
 
 function fallbackPolicyFrom(value: string | undefined): FallbackPolicy | undefined {
   if (value === undefined) return undefined;

@@ -12,7 +12,7 @@ import {
 } from '../../devtools/clients/campaigns-client.js';
 import type { FunctionAnswer } from '../../devtools/clients/functions-client.js';
 import { stackEnv } from '../../devtools/clients/stack-env.js';
-import { printAnswer, UsageError, type ParsedArgs } from './cli.js';
+import { agentMessageFrom, printAnswer, UsageError, type ParsedArgs } from './cli.js';
 
 export const CAMPAIGN_USAGE = `  campaign create --recipients F.csv   send one message to every phone of a CSV (first column),
        (--json FILE | --text T)        paced, and follow it with a progress bar until done
@@ -120,19 +120,7 @@ async function agentMessageOf(args: ParsedArgs): Promise<unknown> {
   if (text !== undefined) return { contentMessage: { text } };
   if (json === undefined)
     throw new UsageError('campaign create needs --json <message.json> or --text <text>');
-  const source = json.trimStart().startsWith('{') ? json : await readFile(json, 'utf8');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(source);
-  } catch (error) {
-    throw new UsageError(
-      `--json is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new UsageError('--json must be a JSON object');
-  }
-  return 'contentMessage' in parsed ? parsed : { contentMessage: parsed };
+  return agentMessageFrom(json);
 }
 
 function rateOf(value: string): number {

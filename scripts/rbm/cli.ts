@@ -1,4 +1,5 @@
 /** The rbm CLI's argument parsing and output helpers. */
+import { readFile } from 'node:fs/promises';
 import { maskPhonesIn } from '../../devtools/clients/event-lines.js';
 import type { FunctionAnswer } from '../../devtools/clients/functions-client.js';
 
@@ -66,4 +67,21 @@ export function untilStopped(): Promise<void> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+}
+
+/** `--json`: a file's path or inline JSON; a bare content message is wrapped in `contentMessage`. */
+export async function agentMessageFrom(json: string): Promise<unknown> {
+  const text = json.trimStart().startsWith('{') ? json : await readFile(json, 'utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(
+      `--json is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError('--json must be a JSON object');
+  }
+  return 'contentMessage' in parsed ? parsed : { contentMessage: parsed };
 }
