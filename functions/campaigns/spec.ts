@@ -1,3 +1,4 @@
+import { SEND_PATH_ENV } from '../../shared/outbound/send-path-env.js';
 import {
   ONE_MIB,
   PLATFORM_ENV,
@@ -13,13 +14,8 @@ export const campaignsSpec = httpFunction({
   env: [
     ...PLATFORM_ENV,
     ...RBM_CLIENT_ENV,
-    // Dispatch runs the send path: the same variables as send for it.
-    'RBM_STATUS_TOPIC',
-    'RBM_FALLBACK_TOPIC',
-    'RBM_FAULT_PUBLISH_FAIL_FIRST_SHARE',
-    'RBM_CONSENT_MODE',
-    'FIRESTORE_DEADLINE_MS',
-    'RBM_AGENT_MESSAGE_RETENTION_DAYS',
+    // Dispatch runs the send path.
+    ...SEND_PATH_ENV,
     'CLOUD_TASKS_QUEUE',
     'CLOUD_TASKS_ENDPOINT',
     'CLOUD_TASKS_AUTH',

@@ -7,8 +7,8 @@ import {
   consentKeywords,
   parseKeywordList,
 } from '../../shared/consent/keywords.js';
-import { ConfigError, optionalString, positiveInteger, topicId, type Env } from '../../shared/config/env.js';
-import { DEFAULT_CONSENT_TOPIC, loadEventTopics, loadInboundConfig } from '../../shared/config/functions.js';
+import { ConfigError, optionalString, positiveInteger, type Env } from '../../shared/config/env.js';
+import { loadConsentTopic, loadEventTopics, loadInboundConfig } from '../../shared/config/functions.js';
 import { loadRbmConfig } from '../../shared/config/rbm.js';
 import { withDeadline } from '../../shared/deadline.js';
 import { OutcomePublisher } from '../../shared/publishing/outcome-publisher.js';
@@ -41,7 +41,7 @@ function loadInbound(env: Env) {
   return {
     ...loadInboundConfig(env),
     topics: loadEventTopics(env),
-    consentTopic: topicId(env, 'RBM_CONSENT_TOPIC', DEFAULT_CONSENT_TOPIC),
+    consentTopic: loadConsentTopic(env),
     keywords: consentKeywords(
       parseKeywordList(optionalString(env, 'RBM_OPT_OUT_KEYWORDS'), DEFAULT_OPT_OUT_KEYWORDS),
       parseKeywordList(optionalString(env, 'RBM_OPT_IN_KEYWORDS'), DEFAULT_OPT_IN_KEYWORDS),

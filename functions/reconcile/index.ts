@@ -1,6 +1,6 @@
 /** reconcile (HTTP, Cloud Scheduler with OIDC): POST / runs one bounded pass (docs/status-and-fallback.md). */
-import { positiveInteger, topicId } from '../../shared/config/env.js';
-import { DEFAULT_CONSENT_TOPIC, loadEventTopics, secondsAsMs } from '../../shared/config/functions.js';
+import { positiveInteger } from '../../shared/config/env.js';
+import { loadConsentTopic, loadEventTopics, secondsAsMs } from '../../shared/config/functions.js';
 import { loadRbmConfig } from '../../shared/config/rbm.js';
 import { DEFAULT_CONSENT_CLAIM_LEASE_MS } from '../../shared/publishing/consent-publisher.js';
 import { OutcomePublisher } from '../../shared/publishing/outcome-publisher.js';
@@ -20,7 +20,7 @@ serveHttp(
     const config = loadConfig(platform, (env) => ({
       rbm: loadRbmConfig(env),
       topics: loadEventTopics(env),
-      consentTopic: topicId(env, 'RBM_CONSENT_TOPIC', DEFAULT_CONSENT_TOPIC),
+      consentTopic: loadConsentTopic(env),
       settings: {
         graceMs: secondsAsMs(env, 'RBM_FALLBACK_GRACE_S', 600),
         pendingTimeoutMs: secondsAsMs(env, 'RBM_PENDING_TIMEOUT_S', 3600),

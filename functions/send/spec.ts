@@ -1,3 +1,4 @@
+import { SEND_PATH_ENV } from '../../shared/outbound/send-path-env.js';
 import { PLATFORM_ENV, RBM_CLIENT_ENV, RBM_CLIENT_SECRETS, httpFunction } from '../../shared/runtime/spec.js';
 
 export const sendSpec = httpFunction({
@@ -6,17 +7,9 @@ export const sendSpec = httpFunction({
   env: [
     ...PLATFORM_ENV,
     ...RBM_CLIENT_ENV,
-    'RBM_STATUS_TOPIC',
-    'RBM_FALLBACK_TOPIC',
-    // Test fault injection on status and fallback events; inert unless the Pub/Sub emulator is in use.
-    'RBM_FAULT_PUBLISH_FAIL_FIRST_SHARE',
-    'RBM_CONSENT_MODE',
+    ...SEND_PATH_ENV,
     'RBM_CAPABILITY_TTL_S',
     'RBM_CAPABILITY_NEGATIVE_TTL_S',
-    // Deadline of each Firestore call (shared/store/storage-deadline.ts).
-    'FIRESTORE_DEADLINE_MS',
-    // deleteAt of new records, for the Firestore TTL policy (shared/store/retention.ts).
-    'RBM_AGENT_MESSAGE_RETENTION_DAYS',
   ],
   secrets: RBM_CLIENT_SECRETS,
   pathCarriesPhoneNumbers: true,

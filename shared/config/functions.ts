@@ -26,6 +26,11 @@ export function loadEventTopics(env: Env): EventTopics {
   };
 }
 
+/** The topic of consent changes (docs/topics.md). */
+export function loadConsentTopic(env: Env): string {
+  return topicId(env, 'RBM_CONSENT_TOPIC', DEFAULT_CONSENT_TOPIC);
+}
+
 export function loadConsentMode(env: Env): ConsentMode {
   const mode = parseConsentMode(optionalString(env, 'RBM_CONSENT_MODE'));
   if (mode === undefined) throw new ConfigError('RBM_CONSENT_MODE', 'must be promotional, strict or off.');

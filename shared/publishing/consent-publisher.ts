@@ -22,8 +22,6 @@ import type {
   ConsentPublishClaims,
 } from '../store/consents.js';
 
-export const DEFAULT_CONSENT_TOPIC = 'rbm-consent-changes';
-
 export interface ConsentChangeMessage {
   data: Buffer;
   attributes: Attributes;

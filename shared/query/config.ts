@@ -1,6 +1,6 @@
 /** The configuration of the query API (messages function). */
-import { agentId, optionalString, topicId, type Env } from '../config/env.js';
-import { DEFAULT_CONSENT_TOPIC } from '../publishing/consent-publisher.js';
+import { agentId, optionalString, type Env } from '../config/env.js';
+import { loadConsentTopic } from '../config/functions.js';
 import { pageTokenKey } from './page-token.js';
 
 export interface QueryApiConfig {
@@ -13,7 +13,7 @@ export function loadQueryApiConfig(env: Env): QueryApiConfig {
   const agent = agentId(env);
   return {
     agentId: agent,
-    consentTopic: topicId(env, 'RBM_CONSENT_TOPIC', DEFAULT_CONSENT_TOPIC),
+    consentTopic: loadConsentTopic(env),
     pageTokenKey: pageTokenKey(
       optionalString(env, 'RBM_PAGE_TOKEN_KEY'),
       optionalString(env, 'GOOGLE_CLOUD_PROJECT') ?? '',
