@@ -38,7 +38,7 @@ export interface CallRequest {
 
 type AttemptResult =
   | { kind: 'response'; status: number; body: unknown; retryAfterMs: number | undefined }
-  | { kind: 'network'; error: GoogleApiError };
+  | { kind: 'network'; error: GoogleApiError; timedOut: boolean };
 
 export const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -50,14 +50,25 @@ export async function callWithRetries(
   request: CallRequest,
 ): Promise<CallResult> {
   const started = deps.now();
+  let previousError: GoogleApiError | undefined;
   for (let attempt = 1; ; attempt++) {
     const remaining = retry.deadlineMs - (deps.now() - started);
-    const timeoutMs = Math.max(1, Math.min(retry.attemptTimeoutMs, remaining));
+    // AbortSignal.timeout takes whole milliseconds only; a clock with fractions must not turn into a failure.
+    const timeoutMs = Math.max(1, Math.ceil(Math.min(retry.attemptTimeoutMs, remaining)));
     const result = await attemptOnce(api, deps, request, timeoutMs);
     if (result.kind === 'response' && !isRetryableStatus(result.status)) {
       return { kind: 'answer', status: result.status, body: result.body, attempts: attempt };
     }
-    const error = result.kind === 'network' ? result.error : toApiError(api, result.status, result.body);
+    // An attempt that timed out only because the budget left it less than a full attempt's time says nothing
+    // about the service: report what the service itself last said (a 503, say) rather than our own cut-off.
+    const cutByBudget = result.kind === 'network' && result.timedOut && timeoutMs < retry.attemptTimeoutMs;
+    const error =
+      cutByBudget && previousError
+        ? previousError
+        : result.kind === 'network'
+          ? result.error
+          : toApiError(api, result.status, result.body);
+    previousError = error;
     const retryAfterMs = result.kind === 'response' ? result.retryAfterMs : undefined;
     const delay = retryDelayMs(attempt, retryAfterMs, retry, deps.random);
     const elapsed = deps.now() - started;
@@ -81,7 +92,11 @@ async function attemptOnce(
   try {
     token = await deps.tokens();
   } catch (error) {
-    return { kind: 'network', error: unavailable(`${api} credentials: ${describeFetchError(error)}`) };
+    return {
+      kind: 'network',
+      error: unavailable(`${api} credentials: ${describeFetchError(error)}`),
+      timedOut: false,
+    };
   }
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
@@ -104,6 +119,7 @@ async function attemptOnce(
     const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
     return {
       kind: 'network',
+      timedOut,
       error: timedOut
         ? { code: 504, status: 'DEADLINE_EXCEEDED', message: `${api} did not answer within ${timeoutMs} ms.` }
         : unavailable(`${api} unreachable: ${describeFetchError(error)}`),

@@ -168,10 +168,30 @@ describe('CloudTasksClient against the fake', () => {
 
   it('gives up as unavailable once the retry budget is spent', async () => {
     fake.failNextCalls(1_000, { status: 503 });
-    const started = Date.now();
-    const outcome = await client(undefined, 300).createTask(spec());
+    // Waits run on a virtual clock, so a busy machine cannot change how many attempts the budget allows.
+    let clock = 0;
+    const config: CloudTasksConfig = {
+      ...loadCloudTasksConfig({
+        CLOUD_TASKS_QUEUE: QUEUE,
+        CLOUD_TASKS_ENDPOINT: fake.url,
+        CLOUD_TASKS_AUTH: 'none',
+      }),
+      retry: { deadlineMs: 300, initialBackoffMs: 10, maxBackoffMs: 50, attemptTimeoutMs: 1_000 },
+    };
+    const outcome = await new CloudTasksClient(config, {
+      tokens: async () => 'test-token',
+      logger: createLogger({}, () => {}),
+      now: () => clock,
+      sleep: async (ms) => {
+        clock += ms;
+      },
+      random: () => 1,
+    }).createTask(spec());
     expect(outcome).toMatchObject({ kind: 'unavailable', error: { code: 503, status: 'UNAVAILABLE' } });
-    expect(Date.now() - started).toBeLessThan(1_500);
+    // Backoff 10, 20, 40, then 50 ms each: 7 waits (270 ms) fit the 300 ms budget, an eighth would not.
+    expect(outcome.attempts).toBe(8);
+    expect(clock).toBe(270);
+    expect(fake.calls().map((call) => call.status)).toEqual(Array(8).fill(503));
     expect(fake.tasks()).toHaveLength(0);
   });
 
