@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { deliveredEvent, ttlRevokeFailedEvent } from '../../sandbox/fake-rbm/index.js';
 import type { MessageState } from '../../shared/delivery-state.js';
 import type { FallbackCertainty, FallbackPolicy, FallbackReason } from '../../shared/fallback-decision.js';
+import { AgentMessageStore } from '../../shared/store/agent-messages.js';
+import { firestoreAdmin } from '../support/firestore-admin.js';
 import { request } from '../support/http.js';
 import {
   eventsOf,
@@ -53,16 +55,39 @@ async function revoke(phone: string, id: string) {
   });
 }
 
-/** Calls reconcile until every record has had its timer revoke (grace and timeout are one second here). */
-async function reconcileUntilRevoked(ids: readonly string[]): Promise<void> {
+type StoredRecord = Record<string, unknown>;
+const hadTimerRevoke = (record: StoredRecord) => record.timerRevoke !== undefined;
+
+/** Calls reconcile until every record is `done` (a timer revoke by default; grace and timeout are one second here). */
+async function reconcileUntilRevoked(
+  ids: readonly string[],
+  done: (record: StoredRecord) => boolean = hadTimerRevoke,
+): Promise<void> {
   await pollUntil(
     async () => {
       await stack().reconcile();
       const records = await Promise.all(ids.map(storedRecord));
-      return records.every((record) => record?.timerRevoke !== undefined) ? true : undefined;
+      return records.every((record) => record !== undefined && done(record)) ? true : undefined;
     },
     { description: 'reconcile revoking every due message', timeoutMs: 20_000, intervalMs: 250 },
   );
+}
+
+/**
+ * What a revoke that stopped after noting its intent leaves (the process died, or the write of RBM's answer
+ * failed): the record SENT with `revokeRequestedAt`. `applied` says whether RBM had revoked the message.
+ */
+async function revokeLeftUnrecorded(policy: FallbackPolicy, applied: boolean): Promise<string> {
+  const { id, phone } = await sentMessage(policy);
+  await new AgentMessageStore(firestoreAdmin()).applyFact(id, { kind: 'revokeRequested', at: new Date() });
+  expect(await storedRecord(id)).toMatchObject({ state: 'SENT', revokeRequestedAt: expect.any(Date) });
+  if (applied) {
+    const atRbm = await request(`${rbm().url}/v1/phones/${phone}/agentMessages/${id}?agentId=${agentId}`, {
+      method: 'DELETE',
+    });
+    expect(atRbm.status).toBe(200);
+  }
+  return id;
 }
 
 interface Row {
@@ -77,6 +102,8 @@ interface Row {
   afterStarts?(ids: readonly string[]): Promise<void>;
   /** A timer rule: reconcile makes the decision. */
   timer?: boolean;
+  /** When reconcile is done with a record, if not once it has had its timer revoke. */
+  reconciled?: (record: StoredRecord) => boolean;
 }
 
 const ROWS: Row[] = [
@@ -168,6 +195,25 @@ const ROWS: Row[] = [
     },
   },
   {
+    trigger:
+      'a revoke whose answer was never recorded and that never reached RBM, reconcile revoke answered 200',
+    reason: 'REVOKED',
+    certainty: 'NOT_DELIVERED',
+    state: 'REVOKED',
+    timer: true,
+    reconciled: (record) => record.state === 'REVOKED' && record.revokeRequestedAt === undefined,
+    start: (policy) => revokeLeftUnrecorded(policy, false),
+  },
+  {
+    // RBM answers the second revoke 404, so it ends as a failed revoke (whose timer then decides), never REVOKED.
+    trigger: 'a revoke RBM applied whose answer was never recorded, reconcile revokes answered 404',
+    reason: 'REVOKE_UNCONFIRMED',
+    certainty: 'UNKNOWN',
+    state: 'SENT',
+    timer: true,
+    start: (policy) => revokeLeftUnrecorded(policy, true),
+  },
+  {
     trigger: 'SENT with an expireTime, no outcome by expireTime + grace, reconcile revoke answered 200',
     reason: 'REVOKED',
     certainty: 'NOT_DELIVERED',
@@ -239,7 +285,7 @@ describe('fallback decisions, per policy', () => {
     const ids: Record<FallbackPolicy, string> = { none: '', safe: '', critical: '' };
     for (const policy of POLICIES) ids[policy] = await row.start(policy);
     await row.afterStarts?.(Object.values(ids));
-    if (row.timer) await reconcileUntilRevoked(Object.values(ids));
+    if (row.timer) await reconcileUntilRevoked(Object.values(ids), row.reconciled);
 
     for (const policy of POLICIES) {
       const id = ids[policy];
