@@ -9,6 +9,7 @@ import { withInjectedPublishFaults } from '../pubsub/fault-injection.js';
 import { RbmClient } from '../rbm/client.js';
 import { lazy, loadConfig, type Platform } from '../runtime/platform.js';
 import { AgentMessageStore } from '../store/agent-messages.js';
+import { capabilityCache } from '../store/capabilities.js';
 import { getConsent } from '../store/consents.js';
 import { firestore } from '../store/firestore.js';
 import { retentionDays } from '../store/retention.js';
@@ -37,12 +38,15 @@ export function sendPath(platform: Platform): () => SendDeps {
       bounded,
       'consents',
     );
+    const capabilities = withStorageDeadline(capabilityCache(db), bounded, 'capabilities');
     return {
       agentId: config.rbm.agentId,
       store,
       rbm: new RbmClient(config.rbm, { logger: platform.logger }),
       logger: platform.logger,
       consent: { mode: config.consentMode, get: (phoneNumber) => consents.get(phoneNumber) },
+      // A create answered 404 is RBM saying the phone is not on RCS: the capability cache learns it too.
+      onNotReachable: (phoneNumber) => capabilities.recordNotReachable(phoneNumber, 'SEND', new Date()),
       events: new OutcomePublisher({
         publish: withInjectedPublishFaults(platform.publisher(), platform.env, platform.logger),
         topics: config.topics,

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { Timestamp } from '@google-cloud/firestore';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFunction, type FunctionServer } from '../../devtools/function-server.js';
 import { isUuid } from '../../shared/ids.js';
 import { firestoreAdmin } from '../support/firestore-admin.js';
 import { request } from '../support/http.js';
-import { TEST_AGENT_ID } from '../support/outbound-stack.js';
+import { outboundEnv, TEST_AGENT_ID } from '../support/outbound-stack.js';
 import { testPhone } from '../support/phones.js';
 import { useFunctionStack, violatedFields } from '../support/function-stack.js';
 
@@ -123,6 +125,41 @@ describe('capabilities: GET /v1/phones/{E.164}/capabilities', () => {
     expect(await cached(phone)).toBeUndefined();
     stack().rbm.failNext(100, { status: 503 }, { only: 'capabilities' });
     expect((await get(phone)).status).toBe(503);
+  });
+});
+
+describe('capabilities: what a send learns', () => {
+  let send: FunctionServer | undefined;
+  beforeAll(async () => {
+    send = await startFunction({ name: 'send', env: outboundEnv(stack().rbm.url) });
+  });
+  afterAll(() => send?.stop());
+
+  it('a send answered 404 caches the phone as not reachable (source SEND): the next check is a HIT', async () => {
+    const phone = testPhone();
+    await stack().rbm.setPhone(phone, 'unreachable');
+    const sent = await request(`${send?.url}/v1/phones/${phone}/agentMessages?messageId=${randomUUID()}`, {
+      method: 'POST',
+      body: { contentMessage: { text: 'Your parcel ships today' } },
+    });
+    expect(sent.status).toBe(404);
+    expect(await cached(phone)).toMatchObject({ phoneNumber: phone, reachable: false, source: 'SEND' });
+
+    const check = await get(phone);
+    expect(check.status).toBe(404);
+    expect(check.json).toMatchObject({ error: { code: 404, status: 'NOT_FOUND' } });
+    expect(check.headers.get('rbm-cache')).toBe('HIT');
+    expect(rbmChecks()).toHaveLength(0);
+  });
+
+  it('a send RBM accepts leaves the cache alone', async () => {
+    const phone = testPhone();
+    const sent = await request(`${send?.url}/v1/phones/${phone}/agentMessages?messageId=${randomUUID()}`, {
+      method: 'POST',
+      body: { contentMessage: { text: 'Your parcel ships today' } },
+    });
+    expect(sent.status).toBe(200);
+    expect(await cached(phone)).toBeUndefined();
   });
 });
 

@@ -43,7 +43,7 @@ function harness(options: { consent?: Consent; mode?: 'promotional' | 'strict' |
       },
       deps,
     );
-  return { store, rbm, published, failNext, send };
+  return { store, rbm, published, failNext, send, deps };
 }
 
 describe('sendMessage', () => {
@@ -91,6 +91,33 @@ describe('sendMessage', () => {
       fallback: { reason, certainty: 'NOT_DELIVERED' },
     });
     expect(h.published.map((p) => p.topic).sort()).toEqual(['fallback', 'status']);
+  });
+
+  it.each([
+    { answer: 'RBM 404', script: () => rejected(404), told: [PHONE] },
+    { answer: 'RBM 400', script: () => rejected(400), told: [] },
+    { answer: 'RBM unavailable', script: () => unavailable(), told: [] },
+    { answer: 'RBM 200', script: undefined, told: [] },
+  ])('$answer: the capability cache is told the phone is not reachable: $told', async ({ script, told }) => {
+    const h = harness();
+    const notReachable: string[] = [];
+    if (script) h.rbm.answerCreates(script());
+    await sendMessage(
+      { phoneNumber: PHONE, messageId: ID, agentId: undefined, idempotencyKey: undefined, body: TEXT },
+      { ...h.deps, onNotReachable: async (phone) => void notReachable.push(phone) },
+    );
+    expect(notReachable).toEqual(told);
+  });
+
+  it('a capability cache that cannot be written does not change the answer', async () => {
+    const h = harness();
+    h.rbm.answerCreates(rejected(404));
+    const outcome = await sendMessage(
+      { phoneNumber: PHONE, messageId: ID, agentId: undefined, idempotencyKey: undefined, body: TEXT },
+      { ...h.deps, onNotReachable: () => Promise.reject(new Error('storage deadline')) },
+    );
+    expect(outcome).toMatchObject({ kind: 'rejected', status: 404 });
+    expect(h.store.records.get(ID)?.state).toBe('FAILED');
   });
 
   it('policy none stores the decision but publishes no fallback event', async () => {
