@@ -63,8 +63,9 @@ export function expectedOutcome(script: PhoneScript, message: PlannedMessage): E
     case 'ttl-expired':
       return outcome(200, 'EXPIRED', decided('EXPIRED', 'NOT_DELIVERED'));
     case 'ttl-revoke-failed':
-      // Critical: fall back at once, and no timer afterwards. Otherwise reconcile revokes once the grace is over.
-      if (critical) return outcome(200, 'SENT', decided('EXPIRY_UNCONFIRMED', 'UNKNOWN'));
+      // Reconcile revokes once the grace is over. Critical fell back at once, and that decision stays the only
+      // one (the plan races no critical revoke).
+      if (critical) return outcome(200, 'REVOKED', decided('EXPIRY_UNCONFIRMED', 'UNKNOWN'));
       return revokeRace ? lostRevokeRace() : outcome(200, 'REVOKED', decided('REVOKED', 'NOT_DELIVERED'));
     case 'ttl-revoke-failed-delivered':
       // The delivery follows the failed TTL revoke; if it reaches the project first, nothing is decided.

@@ -21,23 +21,26 @@ export interface ScheduledTimer {
 
 /**
  * The timer that applies to `record` and when it falls due, or undefined when none ever will: a message
- * with a decision, a known outcome (delivered, revoked, expired, failed), or one that reconcile already
- * revoked, needs no timer.
+ * with a known outcome (delivered, revoked, expired, failed), one that reconcile already revoked, or one
+ * with a decision (but a failed revoke), needs no timer.
  */
 export function scheduledTimer(
   record: AgentMessageRecord,
   settings: TimerSettings,
 ): ScheduledTimer | undefined {
-  if (record.fallback !== undefined || record.timerRevoke !== undefined) return undefined;
-  if (record.state === 'PENDING') {
-    return { rule: 'pendingTimeout', dueAt: after(record.createdAt, settings.pendingTimeoutMs) };
-  }
-  if (record.state !== 'SENT') return undefined;
-  if (record.revokeFailed === true) {
+  if (record.timerRevoke !== undefined) return undefined;
+  if (record.state === 'SENT' && record.revokeFailed === true) {
+    // Revoked once more even when a decision came at once (EXPIRY_UNCONFIRMED under critical): the SMS is
+    // on its way, and an RCS message RBM can still take back must not arrive after it. The decision stays.
     // Records written before revokeFailedAt existed count from their last change.
     const learnedAt = record.revokeFailedAt ?? record.updatedAt;
     return { rule: 'afterFailedRevoke', dueAt: after(learnedAt, settings.graceMs) };
   }
+  if (record.fallback !== undefined) return undefined;
+  if (record.state === 'PENDING') {
+    return { rule: 'pendingTimeout', dueAt: after(record.createdAt, settings.pendingTimeoutMs) };
+  }
+  if (record.state !== 'SENT') return undefined;
   if (record.expireTime !== undefined) {
     return { rule: 'afterExpireTime', dueAt: after(record.expireTime, settings.graceMs) };
   }

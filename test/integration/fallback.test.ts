@@ -420,6 +420,21 @@ describe('fallback decisions', () => {
     expect(eventsOf(stack().fallback, id)[0]?.attributes.reason).toBe('REVOKED');
   });
 
+  it('a critical TTL revoke failure falls back at once, and reconcile still takes the message back after the grace', async () => {
+    const { id, phone } = await sentMessage('critical');
+    await rbm().callback(ttlRevokeFailedEvent({ phone, agentId, messageId: id }));
+    const decided = await waitForRecord(id, (r) => r.revokeFailed === true && r.outbox === undefined);
+    expect(decided.fallback).toMatchObject({ reason: 'EXPIRY_UNCONFIRMED', certainty: 'UNKNOWN' });
+    // The message is still waiting at RBM (the phone is offline): the revoke once more takes it back.
+    await reconcileUntilRevoked([id]);
+    const after = await waitForRecord(id, (r) => r.outbox === undefined, 'events confirmed');
+    expect(after.state).toBe('REVOKED');
+    expect(after.fallback).toEqual(decided.fallback);
+    await waitForEvents(stack().status, id, [`${id}/SENT`, `${id}/REVOKED`]);
+    expect(await settledCount(stack().fallback, id)).toBe(1);
+    expect(eventsOf(stack().fallback, id)[0]?.attributes.reason).toBe('EXPIRY_UNCONFIRMED');
+  });
+
   it('an unknown id in an event is never a decision, whatever arrives', async () => {
     const phone = testPhone();
     const id = randomUUID();

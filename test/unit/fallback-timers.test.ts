@@ -52,13 +52,22 @@ describe('dueTimerRule at the boundaries', () => {
     ],
     ['SENT with no expiry and no failed revoke never', record('SENT'), at(10 ** 10), undefined],
     [
-      'a decision already made',
+      'a decision already made stops the expiry timer',
+      record('SENT', {
+        ...expiring,
+        fallback: { reason: 'REJECTED', certainty: 'NOT_DELIVERED', decidedAt: at(100 * S) },
+      }),
+      at(10 ** 10),
+      undefined,
+    ],
+    [
+      'a failed revoke decided at once (EXPIRY_UNCONFIRMED) is still revoked once more',
       record('SENT', {
         ...failedRevoke,
         fallback: { reason: 'EXPIRY_UNCONFIRMED', certainty: 'UNKNOWN', decidedAt: at(100 * S) },
       }),
-      at(10 ** 10),
-      undefined,
+      at(700 * S),
+      'afterFailedRevoke',
     ],
     [
       'reconcile already revoked it',
@@ -104,13 +113,24 @@ describe('a timer fires once', () => {
     expect(dueTimerRule(after, at(10 ** 10), settings)).toBeUndefined();
   });
 
-  it('a failed revoke on a critical message that RBM reports at once needs no timer', () => {
+  it('a TTL revoke failure on a critical message: decided at once, and still revoked once more after the grace', () => {
     const after = applyFact(
       record('SENT', { ...expiring, fallbackPolicy: 'critical' }),
       { kind: 'revokeFailed', source: 'ttl', at: at(60 * S) },
       at(60 * S),
     )!;
-    expect(dueTimerRule(after, at(10 ** 10), settings)).toBeUndefined();
+    expect(after.fallback).toMatchObject({ reason: 'EXPIRY_UNCONFIRMED', certainty: 'UNKNOWN' });
+    expect(dueTimerRule(after, at(660 * S - 1), settings)).toBeUndefined();
+    expect(dueTimerRule(after, at(660 * S), settings)).toBe('afterFailedRevoke');
+    // RBM takes it back: REVOKED, and the decision made at once stays the only one.
+    const revoked = applyFact(
+      after,
+      { kind: 'timerRevoke', rule: 'afterFailedRevoke', answer: 'revoked', at: at(660 * S) },
+      at(660 * S),
+    )!;
+    expect(revoked.state).toBe('REVOKED');
+    expect(revoked.fallback).toEqual(after.fallback);
+    expect(dueTimerRule(revoked, at(10 ** 10), settings)).toBeUndefined();
   });
 
   it('a failed revoke on a safe message starts the grace period', () => {

@@ -308,8 +308,8 @@ describe('reconcile: timer rules and RBM’s answer', () => {
     store.put(message('a', 'DELIVERED', 'critical', failedRevoke));
     store.put(
       message('b', 'SENT', 'critical', {
-        ...failedRevoke,
-        fallback: { reason: 'EXPIRY_UNCONFIRMED', certainty: 'UNKNOWN', decidedAt: T0 },
+        ...withExpiry,
+        fallback: { reason: 'REJECTED', certainty: 'NOT_DELIVERED', decidedAt: T0 },
       }),
     );
     store.put(
@@ -321,6 +321,26 @@ describe('reconcile: timer rules and RBM’s answer', () => {
     await pass(seconds(10_000));
     expect(rbm.deletes).toEqual([]);
   });
+
+  it.each([
+    { answer: 'revoked' as const, state: 'REVOKED', statuses: ['a/REVOKED'] },
+    { answer: 'notFound' as const, state: 'SENT', statuses: [] },
+  ])(
+    'a critical TTL revoke failure, decided at once, is revoked once more: RBM $answer → $state, the decision kept',
+    async ({ answer, state, statuses }) => {
+      const { store, rbm, published, pass } = harness({ a: answer });
+      const decided = { reason: 'EXPIRY_UNCONFIRMED', certainty: 'UNKNOWN', decidedAt: T0 } as const;
+      store.put(message('a', 'SENT', 'critical', { ...failedRevoke, fallback: decided }));
+      const summary = await pass(AFTER_GRACE);
+      expect(rbm.deletes).toEqual(['a']);
+      expect(summary.timers.afterFailedRevoke).toMatchObject({ due: 1, [answer]: 1 });
+      expect(store.records.get('a')).toMatchObject({ state, fallback: decided });
+      // No second decision: only the state change is published.
+      expect(published.map((event) => event.eventKey)).toEqual(statuses);
+      await pass(seconds(10_000));
+      expect(rbm.deletes).toEqual(['a']);
+    },
+  );
 
   it('tries a deferred revoke again on the next pass', async () => {
     const answers: Record<string, RbmAnswer> = { a: 'unavailable' };

@@ -50,7 +50,7 @@ describe('expectedOutcome', () => {
     ['offline-stays', { policy: 'critical' }, '200 SENT none'],
     ['revoke-race', { policy: 'safe', revokeRace: true }, '200 READ REVOKED/NOT_DELIVERED+after|none'],
     ['ttl-expired', { policy: 'none' }, '200 EXPIRED EXPIRED/NOT_DELIVERED'],
-    ['ttl-revoke-failed', { policy: 'critical' }, '200 SENT EXPIRY_UNCONFIRMED/UNKNOWN'],
+    ['ttl-revoke-failed', { policy: 'critical' }, '200 REVOKED EXPIRY_UNCONFIRMED/UNKNOWN'],
     ['ttl-revoke-failed', { policy: 'safe' }, '200 REVOKED REVOKED/NOT_DELIVERED'],
     ['ttl-revoke-failed', { policy: 'none', revokeRace: true }, '200 READ REVOKED/NOT_DELIVERED+after|none'],
     ['ttl-revoke-failed-delivered', { policy: 'critical' }, '200 READ EXPIRY_UNCONFIRMED/UNKNOWN+after|none'],
