@@ -24,7 +24,7 @@ export interface ConsentHistoryEntry {
 
 export interface ConsentUpdate {
   next: Consent;
-  /** Set, with `publish`, only when `subscribed` changed (or the phone had no consent yet). */
+  /** Set, with `publish`, only when `subscribed` changed (a phone without a document counts as subscribed). */
   historyEntry?: ConsentHistoryEntry;
   publish: boolean;
 }
@@ -32,31 +32,26 @@ export interface ConsentUpdate {
 /**
  * The consent after `change`, or undefined when it changes nothing (an older or duplicate change).
  *
- * A newer change that keeps `subscribed` only moves `changedAt` (and `source`, so the document names the
- * latest statement whatever the arrival order) forward: it is not a new change for the business, yet it must still beat an older opposite change that arrives after it. This is also what makes
- * the two halves of an Unsubscribe tap (the keyword the phone sends and RBM's UNSUBSCRIBE event, a moment
- * apart) count as one change in either order. Two opposite changes at the same instant resolve to
- * unsubscribed, whichever came first.
+ * A newer change that keeps `subscribed` only moves `changedAt` forward (`source` keeps naming the change that
+ * set the value): it is not a new change for the business, yet it must still beat an older opposite change that
+ * arrives after it. This is also what makes the two halves of an Unsubscribe tap (the keyword the phone sends
+ * and RBM's UNSUBSCRIBE event, a moment apart) count as one change in either order. The same value at the same
+ * instant moves nothing, so it is a duplicate whatever its source. Two opposite changes at the same instant
+ * resolve to unsubscribed, whichever came first.
+ *
+ * A phone without a document is subscribed, so a first `subscribed: true` keeps the value: its document is
+ * written (its `changedAt` must still beat an older opposite change arriving late), with no history, no publish.
  */
 export function applyConsentChange(current: Consent | undefined, change: Consent): ConsentUpdate | undefined {
-  if (current === undefined) return applied(change);
+  if (current === undefined)
+    return change.subscribed ? { next: { ...change }, publish: false } : applied(change);
   const delta = change.changedAt.getTime() - current.changedAt.getTime();
   if (change.subscribed === current.subscribed) {
-    const later =
-      delta > 0 || (delta === 0 && SOURCE_TIE_RANK[change.source] > SOURCE_TIE_RANK[current.source]);
-    return later
-      ? { next: { ...current, changedAt: change.changedAt, source: change.source }, publish: false }
-      : undefined;
+    return delta > 0 ? { next: { ...current, changedAt: change.changedAt }, publish: false } : undefined;
   }
   if (delta > 0 || (delta === 0 && !change.subscribed)) return applied(change);
   return undefined;
 }
-
-/**
- * Which of two changes at the same instant with the same value the document names, so the document ends
- * the same whatever order they arrived in. RBM's own event is the most direct statement of the user's act.
- */
-const SOURCE_TIE_RANK: Readonly<Record<ConsentSource, number>> = { API: 0, KEYWORD: 1, EVENT: 2 };
 
 function applied(change: Consent): ConsentUpdate {
   return {

@@ -41,9 +41,12 @@ export interface ConsentHistoryRecord {
 export interface ConsentChangeResult {
   /** The stored consent after the call. */
   consent: Consent;
-  /** Whether the document changed: a new value, or only a later `changedAt` (no history, no publish). */
+  /**
+   * Whether the document changed: a new value, or only a later `changedAt`, or a first `subscribed: true`
+   * (those two keep the value: no history, no publish).
+   */
   applied: boolean;
-  /** The history entry this change wrote; absent for a duplicate, an older change, or a `changedAt` move. */
+  /** The history entry this change wrote; absent for a duplicate, an older change, or a change keeping the value. */
   history?: ConsentHistoryRecord;
   /**
    * Every applied change of the phone not yet confirmed published, oldest first (`history` among them):

@@ -127,10 +127,11 @@ describe('consent changes', () => {
   it('a newer change that keeps the value only moves changedAt: no history, no publish, and an older opposite change still loses', async () => {
     const phone = testPhone();
     await inbound(unsubscribeEvent({ phone, agentId, sendTime: T(10) }));
-    await inbound(unsubscribeEvent({ phone, agentId, sendTime: T(30) }));
+    // A STOP from another source: `source` keeps naming the change that set the value.
+    await inbound(userText({ phone, agentId, text: 'STOP', sendTime: T(30) }));
     await inbound(subscribeEvent({ phone, agentId, sendTime: T(20) }));
     const stored = await consentDoc(phone);
-    expect(stored).toMatchObject({ subscribed: false });
+    expect(stored).toMatchObject({ subscribed: false, source: 'EVENT' });
     expect((stored?.changedAt as { toDate(): Date }).toDate().toISOString()).toBe(T(30));
     expect(await history(phone)).toHaveLength(1);
     expect(await settledConsentCount(phone)).toBe(1);
@@ -152,7 +153,13 @@ describe('consent changes', () => {
         }),
       };
       for (const step of order) await inbound(payloads[step]);
-      expect(await consentDoc(phone)).toMatchObject({ subscribed: false });
+      // The first half sets the value and names it; a later event only moves changedAt, an earlier keyword loses.
+      const stored = await consentDoc(phone);
+      expect(stored).toMatchObject({
+        subscribed: false,
+        source: order[0] === 'keyword' ? 'KEYWORD' : 'EVENT',
+      });
+      expect((stored?.changedAt as { toDate(): Date }).toDate().getTime()).toBe(Date.parse(T(40)) + 400);
       expect(await history(phone)).toHaveLength(1);
       await waitForConsentEvents(phone, 1);
       expect(await settledConsentCount(phone)).toBe(1);
@@ -177,6 +184,68 @@ describe('consent changes', () => {
     expect(await consentDoc(phone)).toMatchObject({ subscribed: false, source: 'API' });
     const [published] = await waitForConsentEvents(phone, 1);
     expect(published?.json).toMatchObject({ subscribed: false, source: 'API' });
+    expect(await settledConsentCount(phone)).toBe(1);
+  });
+});
+
+describe('a phone without a document is subscribed', () => {
+  const put = (phone: string, body: unknown) =>
+    request(`${stack().local.functions.messages.url}/v1/consents/${phone}`, { method: 'PUT', body });
+
+  it.each(['SUBSCRIBE', 'START', 'PUT'] as const)(
+    'a first %s creates the document with no history and no publish; an older UNSUBSCRIBE still loses',
+    async (kind) => {
+      const phone = testPhone();
+      const source = { SUBSCRIBE: 'EVENT', START: 'KEYWORD', PUT: 'API' }[kind];
+      if (kind === 'PUT') {
+        const answer = await put(phone, { subscribed: true, changedAt: T(100) });
+        expect(answer.status).toBe(200);
+        expect(answer.json).toEqual({
+          phoneNumber: phone,
+          agentId,
+          subscribed: true,
+          changedAt: T(100),
+          source,
+        });
+      } else {
+        await inbound(
+          kind === 'SUBSCRIBE'
+            ? subscribeEvent({ phone, agentId, sendTime: T(100) })
+            : userText({ phone, agentId, text: 'START', sendTime: T(100) }),
+        );
+      }
+      await inbound(unsubscribeEvent({ phone, agentId, sendTime: T(90) })); // older: loses
+      const stored = await consentDoc(phone);
+      expect(stored).toMatchObject({ subscribed: true, source, unpublishedChangeIds: [] });
+      expect(stored).not.toHaveProperty('unpublishedSince');
+      expect((stored?.changedAt as { toDate(): Date }).toDate().toISOString()).toBe(T(100));
+      expect(await history(phone)).toEqual([]);
+      expect(await settledConsentCount(phone)).toBe(0);
+    },
+  );
+
+  it('a PUT keeping the value answers the document with only changedAt moved; a later STOP is published once', async () => {
+    const phone = testPhone();
+    await inbound(subscribeEvent({ phone, agentId, sendTime: T(110) }));
+    // Keeps the value: the answer is the document with only changedAt moved.
+    const same = await put(phone, { subscribed: true, changedAt: T(115) });
+    expect(same.status).toBe(200);
+    expect(same.json).toEqual({
+      phoneNumber: phone,
+      agentId,
+      subscribed: true,
+      changedAt: T(115),
+      source: 'EVENT',
+    });
+    await inbound(userText({ phone, agentId, text: 'STOP', sendTime: T(120) }));
+    expect(await history(phone)).toEqual([
+      { subscribed: false, source: 'KEYWORD', changedAt: T(120), recordedAt: true },
+    ]);
+    const [published] = await waitForConsentEvents(phone, 1);
+    expect(published?.attributes).toEqual({
+      subscribed: 'false',
+      changeId: `${phone}/${T(120)}_unsubscribed`,
+    });
     expect(await settledConsentCount(phone)).toBe(1);
   });
 });

@@ -164,6 +164,22 @@ describe('each applied consent change is published once', () => {
     expect(consents.docs.get(PHONE)?.version).toBe(version);
   });
 
+  it('a first subscribe (no document: already subscribed) publishes nothing and leaves nothing unpublished', async () => {
+    const { consents, pubsub, caller } = setup();
+    for (const source of ['EVENT', 'KEYWORD', 'API'] as const) {
+      consents.docs.clear();
+      expect(await caller(change(true, 10, source))).toEqual({ published: 0, leftToHolder: false });
+      expect(consents.docs.get(PHONE)?.consent).toEqual(change(true, 10, source));
+      expect(consents.docs.get(PHONE)?.unpublishedIds).toEqual([]);
+      expect(await consents.phonesWithUnpublishedChanges(new Date(8.64e15), 10)).toEqual([]);
+    }
+    expect(pubsub.calls()).toBe(0);
+    // The document still orders changes: an older STOP loses, a newer one is published once.
+    expect(await caller(change(false, 5))).toEqual({ published: 0, leftToHolder: false });
+    expect(await caller(change(false, 20))).toEqual({ published: 1, leftToHolder: false });
+    expect(pubsub.accepted.map((message) => message.json.subscribed)).toEqual([false]);
+  });
+
   it('each publish is bounded well under the lease, and carries the change id', async () => {
     const { pubsub, caller } = setup();
     await caller(change(false, 10));

@@ -43,7 +43,11 @@ describe('applyConsentChange', () => {
   const subscribedAt0 = change(true, 0, 'API');
   // [name, current, change, expected next (undefined: nothing changes), history + publish]
   const cases: Array<[string, Consent | undefined, Consent, Consent | undefined, boolean]> = [
-    ['a first change', undefined, change(false, 10, 'EVENT'), change(false, 10, 'EVENT'), true],
+    ['a first unsubscribe', undefined, change(false, 10, 'EVENT'), change(false, 10, 'EVENT'), true],
+    // A phone without a document is subscribed: the document is written, but nothing changed for the business.
+    ['a first SUBSCRIBE event', undefined, change(true, 10, 'EVENT'), change(true, 10, 'EVENT'), false],
+    ['a first opt-in keyword', undefined, change(true, 10, 'KEYWORD'), change(true, 10, 'KEYWORD'), false],
+    ['a first PUT subscribed', undefined, change(true, 10, 'API'), change(true, 10, 'API'), false],
     [
       'a newer opposite change',
       subscribedAt0,
@@ -55,21 +59,28 @@ describe('applyConsentChange', () => {
     ['a duplicate', subscribedAt0, change(true, 0, 'API'), undefined, false],
     ['an older change keeping the value', subscribedAt0, change(true, -10, 'EVENT'), undefined, false],
     [
-      'a newer change keeping the value only moves changedAt and source',
+      'a newer change keeping the value only moves changedAt (source stays)',
       subscribedAt0,
       change(true, 10, 'EVENT'),
-      change(true, 10, 'EVENT'),
+      change(true, 10, 'API'),
       false,
     ],
     [
-      'the same value at the same instant from RBM names RBM',
+      'a newer unsubscribe keeping the value only moves changedAt (source stays)',
+      change(false, 0, 'KEYWORD'),
+      change(false, 10, 'EVENT'),
+      change(false, 10, 'KEYWORD'),
+      false,
+    ],
+    [
+      'the same value at the same instant from RBM is a duplicate',
       change(false, 0, 'KEYWORD'),
       change(false, 0, 'EVENT'),
-      change(false, 0, 'EVENT'),
+      undefined,
       false,
     ],
     [
-      'the same value at the same instant from a weaker source',
+      'the same value at the same instant from a keyword is a duplicate',
       change(false, 0, 'EVENT'),
       change(false, 0, 'KEYWORD'),
       undefined,
@@ -127,8 +138,10 @@ describe('the Unsubscribe tap pair (keyword + UNSUBSCRIBE event) is one change',
       expect(publishes).toBe(1);
       expect(current?.subscribed).toBe(false);
       expect(current?.changedAt).toEqual(at(1_000 + Math.max(offset, 0)));
+      // The half that set the value names it: the other only moves changedAt forward, or changes nothing.
+      expect(current?.source).toBe(keywordFirst ? 'KEYWORD' : 'EVENT');
       const other = fold(keywordFirst ? [event, keyword] : [keyword, event], initial);
-      expect(other.current).toEqual(current);
+      expect(other.current).toMatchObject({ subscribed: false, changedAt: current?.changedAt });
     },
   );
 
@@ -144,10 +157,53 @@ describe('the Unsubscribe tap pair (keyword + UNSUBSCRIBE event) is one change',
     const changes = [keyword, change(false, 1_200, 'EVENT'), change(true, 5_000, 'KEYWORD')];
     for (const order of permutations(changes)) {
       const { current } = fold(order, change(true, 0, 'API'));
-      expect(current).toEqual(change(true, 5_000, 'KEYWORD'));
+      expect(current).toMatchObject({ subscribed: true, changedAt: at(5_000) });
     }
+    // In order the START changes the value, so it names the document.
+    expect(fold(changes, change(true, 0, 'API')).current).toEqual(change(true, 5_000, 'KEYWORD'));
     const inOrder = fold(changes, change(true, 0, 'API'));
     expect(inOrder.history.map((entry) => entry.subscribed)).toEqual([false, true]);
     expect(inOrder.publishes).toBe(2);
+  });
+});
+
+describe('a phone without a document is subscribed', () => {
+  const sources: ConsentSource[] = ['EVENT', 'KEYWORD', 'API'];
+
+  it.each(sources)('a first subscribe (%s) records and publishes nothing', (source) => {
+    const { current, history, publishes } = fold([change(true, 1_000, source)]);
+    expect(current).toEqual(change(true, 1_000, source));
+    expect(history).toEqual([]);
+    expect(publishes).toBe(0);
+  });
+
+  it.each(sources)('an older unsubscribe arriving after a first subscribe (%s) still loses', (source) => {
+    const { current, history, publishes } = fold([change(true, 1_000, source), change(false, 500, 'EVENT')]);
+    expect(current).toEqual(change(true, 1_000, source));
+    expect(history).toEqual([]);
+    expect(publishes).toBe(0);
+  });
+
+  it('a newer unsubscribe after a first subscribe is one change, in either arrival order', () => {
+    const changes = [change(true, 1_000, 'API'), change(false, 2_000, 'KEYWORD')];
+    for (const order of permutations(changes)) {
+      const { current, history, publishes } = fold(order);
+      expect(current).toEqual(change(false, 2_000, 'KEYWORD'));
+      expect(history).toEqual([{ subscribed: false, source: 'KEYWORD', changedAt: at(2_000) }]);
+      expect(publishes).toBe(1);
+    }
+  });
+
+  it('subscribed and changedAt end the same in every arrival order', () => {
+    const changes = [
+      change(true, 1_000, 'API'),
+      change(false, 1_500, 'KEYWORD'),
+      change(false, 1_600, 'EVENT'),
+      change(true, 1_200, 'EVENT'),
+      change(true, 1_600, 'KEYWORD'),
+    ];
+    for (const order of permutations(changes)) {
+      expect(fold(order).current).toMatchObject({ subscribed: false, changedAt: at(1_600) });
+    }
   });
 });
