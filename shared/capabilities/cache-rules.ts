@@ -3,7 +3,7 @@
  * than the caller's `maxAgeSeconds`. A reachable entry whose features are unknown (learnt from users:batchGet,
  * a send or an inbound message) cannot answer a capabilities request.
  */
-import { positiveInteger, type Env } from '../config/env.js';
+import { nonNegativeInteger, type Env } from '../config/env.js';
 
 export interface CapabilityTtls {
   /** Lifetime of an entry that says reachable (`RBM_CAPABILITY_TTL_S`). */
@@ -19,8 +19,13 @@ export const DEFAULT_CAPABILITY_TTLS: Readonly<CapabilityTtls> = {
 
 export function loadCapabilityTtls(env: Env): CapabilityTtls {
   return {
-    reachableSeconds: positiveInteger(env, 'RBM_CAPABILITY_TTL_S', DEFAULT_CAPABILITY_TTLS.reachableSeconds),
-    notReachableSeconds: positiveInteger(
+    // 0 is allowed: entries are still written, never answered from.
+    reachableSeconds: nonNegativeInteger(
+      env,
+      'RBM_CAPABILITY_TTL_S',
+      DEFAULT_CAPABILITY_TTLS.reachableSeconds,
+    ),
+    notReachableSeconds: nonNegativeInteger(
       env,
       'RBM_CAPABILITY_NEGATIVE_TTL_S',
       DEFAULT_CAPABILITY_TTLS.notReachableSeconds,
@@ -50,12 +55,11 @@ export function isReusable(
 ): entry is CachedCapability {
   if (entry === undefined) return false;
   if (entry.reachable && entry.features === undefined) return false;
-  const ageMs = now.getTime() - entry.checkedAt.getTime();
-  if (ageMs < 0) return maxAgeSeconds !== 0;
   const ttlMs = (entry.reachable ? ttls.reachableSeconds : ttls.notReachableSeconds) * 1000;
   const limitMs = Math.min(
     ttlMs,
     maxAgeSeconds === undefined ? Number.POSITIVE_INFINITY : maxAgeSeconds * 1000,
   );
-  return ageMs < limitMs;
+  // A check stamped ahead of this clock (skew) counts as just made; a limit of 0 reuses nothing.
+  return Math.max(0, now.getTime() - entry.checkedAt.getTime()) < limitMs;
 }

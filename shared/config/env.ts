@@ -34,6 +34,17 @@ export function positiveInteger(env: Env, name: string, fallback: number): numbe
   return value;
 }
 
+/** A whole number of at least 0: for durations where 0 is meaningful (no grace, no caching). */
+export function nonNegativeInteger(env: Env, name: string, fallback: number): number {
+  const raw = optionalString(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new ConfigError(name, `must be a whole number of 0 or more, got "${raw}".`);
+  }
+  return value;
+}
+
 /** The agent id without `@rbm.goog`; the suffixed form is accepted and normalised. */
 export function agentId(env: Env, name = 'RBM_AGENT_ID'): string {
   const raw = requiredString(env, name);

@@ -5,7 +5,7 @@ import {
   ConfigError,
   agentId,
   optionalString,
-  positiveInteger,
+  nonNegativeInteger,
   requiredString,
   topicId,
   type Env,
@@ -37,9 +37,9 @@ export function loadConsentMode(env: Env): ConsentMode {
   return mode;
 }
 
-/** Seconds from a variable, as milliseconds. */
+/** Seconds from a variable (0 allowed: "at once"), as milliseconds. */
 export function secondsAsMs(env: Env, name: string, fallbackSeconds: number): number {
-  return positiveInteger(env, name, fallbackSeconds) * 1000;
+  return nonNegativeInteger(env, name, fallbackSeconds) * 1000;
 }
 
 export interface OutboundConfig {

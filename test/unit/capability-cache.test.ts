@@ -43,6 +43,14 @@ describe('capability cache rules', () => {
     expect(isReusable(entry, now, ttls, maxAge)).toBe(expected);
   });
 
+  it.each([
+    ['reachable, just checked', reachable(0)],
+    ['not reachable, just checked', unreachable(0)],
+    ['checked "in the future" (clock skew)', reachable(-5)],
+  ] as const)('TTLs of 0: %s is never reused', (_label, entry) => {
+    expect(isReusable(entry, now, { reachableSeconds: 0, notReachableSeconds: 0 })).toBe(false);
+  });
+
   it('age is whole seconds, never negative', () => {
     expect(ageSeconds({ checkedAt: ago(12.9) }, now)).toBe(12);
     expect(ageSeconds({ checkedAt: ago(-3) }, now)).toBe(0);
@@ -55,7 +63,14 @@ describe('capability cache rules', () => {
       reachableSeconds: 60,
       notReachableSeconds: 30,
     });
+    expect(loadCapabilityTtls({ RBM_CAPABILITY_TTL_S: '0', RBM_CAPABILITY_NEGATIVE_TTL_S: '0' })).toEqual({
+      reachableSeconds: 0,
+      notReachableSeconds: 0,
+    });
     expect(() => loadCapabilityTtls({ RBM_CAPABILITY_TTL_S: 'soon' })).toThrow(/RBM_CAPABILITY_TTL_S/);
+    expect(() => loadCapabilityTtls({ RBM_CAPABILITY_NEGATIVE_TTL_S: '-1' })).toThrow(
+      /RBM_CAPABILITY_NEGATIVE_TTL_S must be a whole number of 0 or more/,
+    );
   });
 
   it('keeps feature names RBM sends, unknown ones included, and nothing else', () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { loadInboundConfig, loadOutboundConfig, loadWebhookConfig } from '../../shared/config/functions.js';
+import {
+  loadInboundConfig,
+  loadOutboundConfig,
+  loadWebhookConfig,
+  secondsAsMs,
+} from '../../shared/config/functions.js';
 
 const base = { RBM_AGENT_ID: 'my-agent' };
 
@@ -88,5 +93,22 @@ describe('webhook and inbound config', () => {
       agentId: 'my-agent',
       userMessagesTopic: 'rbm-user-messages',
     });
+  });
+});
+
+describe('durations in seconds (reconcile)', () => {
+  it.each([
+    [undefined, 600_000],
+    ['0', 0],
+    ['1', 1_000],
+    ['86400', 86_400_000],
+  ])('RBM_FALLBACK_GRACE_S=%s → %s ms', (raw, ms) => {
+    expect(secondsAsMs({ RBM_FALLBACK_GRACE_S: raw }, 'RBM_FALLBACK_GRACE_S', 600)).toBe(ms);
+  });
+
+  it.each(['-1', '1.5', 'soon', '1e400'])('refuses %s, naming the variable', (raw) => {
+    expect(() => secondsAsMs({ RBM_PENDING_TIMEOUT_S: raw }, 'RBM_PENDING_TIMEOUT_S', 3600)).toThrow(
+      /RBM_PENDING_TIMEOUT_S must be a whole number of 0 or more/,
+    );
   });
 });
