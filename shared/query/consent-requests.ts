@@ -74,7 +74,7 @@ export function parseConsentBody(
     if (nanos === undefined) {
       violations.push({
         field: 'changedAt',
-        description: 'must be an RFC 3339 timestamp such as "2030-01-31T09:00:00Z".',
+        description: 'must be an RFC 3339 timestamp such as "2026-01-31T09:00:00Z".',
       });
     } else {
       at = new Date(Number(nanos / NANOS_PER_MILLISECOND));
