@@ -207,7 +207,10 @@ async function apply(
   }
 }
 
-/** `at` is when the event happened (its sendTime); `receivedAt` when the project learned of it. */
+/**
+ * `at` is when the event happened (its sendTime); `receivedAt` when the project learned of it. Only the
+ * phone's own facts (delivered, read) carry the event's time; the others are stamped when learnt.
+ */
 function deliveryFact(eventType: DeliveryEventType, at: Date, receivedAt: Date): DeliveryFact {
   switch (eventType) {
     case 'DELIVERED':
@@ -215,7 +218,7 @@ function deliveryFact(eventType: DeliveryEventType, at: Date, receivedAt: Date):
     case 'READ':
       return { kind: 'read', at };
     case 'TTL_EXPIRATION_REVOKED':
-      return { kind: 'expired', at };
+      return { kind: 'expired', at: receivedAt };
     case 'TTL_EXPIRATION_REVOKE_FAILED':
       // The grace for a DELIVERED counts from the receipt: a callback RBM retried for hours must not
       // find its grace already over.

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   deliveredEvent,
   readEvent,
+  ttlRevokedEvent,
   ttlRevokeFailedEvent,
   unsubscribeEvent,
   userText,
@@ -116,6 +117,28 @@ describe('processInbound', () => {
       /redelivery/,
     );
     expect(h.agentMessages.records.get(id)?.outbox).toHaveLength(1);
+  });
+
+  it.each([
+    { event: 'DELIVERED', build: deliveredEvent, field: 'deliveredAt', stamped: 'the event’s sendTime' },
+    { event: 'READ', build: readEvent, field: 'readAt', stamped: 'the event’s sendTime' },
+    { event: 'TTL_EXPIRATION_REVOKED', build: ttlRevokedEvent, field: 'expiredAt', stamped: 'when learnt' },
+    {
+      event: 'TTL_EXPIRATION_REVOKE_FAILED',
+      build: ttlRevokeFailedEvent,
+      field: 'revokeFailedAt',
+      stamped: 'when learnt',
+    },
+  ] as const)('$event sets $field to $stamped', async ({ build, field, stamped }) => {
+    const h = harness();
+    const id = randomUUID();
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    const before = Date.now();
+    await h.handle(build({ phone: PHONE, agentId: AGENT, messageId: id, sendTime: anHourAgo.toISOString() }));
+    const value = h.agentMessages.records.get(id)?.[field];
+    expect(value).toBeInstanceOf(Date);
+    if (stamped === 'when learnt') expect(value?.getTime()).toBeGreaterThanOrEqual(before);
+    else expect(value?.getTime()).toBe(anHourAgo.getTime());
   });
 
   it('a TTL revoke failure marks revokeFailed with when it was learnt', async () => {
