@@ -72,12 +72,14 @@ export async function revokeMessage(request: RevokeRequest, deps: RevokeDeps): P
   }
   if (outcome.kind === 'rejected') {
     if (outcome.status === 404 && record) {
-      const stored = await deps.store.applyFact(messageId, {
-        kind: 'revokeFailed',
-        source: 'revoke',
-        at: now(),
+      await recordOutcome(logger, 'Revoke answered 404, but the record could not be updated', async () => {
+        const stored = await deps.store.applyFact(messageId, {
+          kind: 'revokeFailed',
+          source: 'revoke',
+          at: now(),
+        });
+        await deps.events?.afterWrite(stored);
       });
-      await deps.events?.afterWrite(stored);
     } else if (record) {
       // Refused for good: nothing for reconcile to finish (if this write fails, reconcile's own ask closes it).
       await deps.store.applyFact(messageId, { kind: 'revokeRefused' }).catch((error: unknown) => {
@@ -93,18 +95,25 @@ export async function revokeMessage(request: RevokeRequest, deps: RevokeDeps): P
   return { kind: 'rbmUnavailable', attempts: outcome.attempts, rbmStatus: outcome.error.status };
 }
 
-/**
- * RBM did revoke it: a failed bookkeeping write must not turn that into an error. The revoke request written
- * before RBM was asked stays open, and reconcile revokes once more and records RBM's answer.
- */
+/** RBM did revoke it: its answer is the caller's, whatever becomes of the bookkeeping. */
 async function recordRevoked(deps: RevokeDeps, messageId: string, at: Date, logger: Logger): Promise<void> {
-  try {
+  await recordOutcome(logger, 'Revoked at RBM, but the record could not be updated', async () => {
     const stored = await deps.store.applyFact(messageId, { kind: 'revoked', at });
     await deps.events?.afterWrite(stored);
+  });
+}
+
+/**
+ * Writes RBM's answer to the record. A failed write must not turn RBM's answer into an error: the revoke
+ * request written before RBM was asked stays open, and reconcile revokes once more after the grace and records
+ * RBM's answer then. A transient failure is expected now and then; any other is logged as an error.
+ */
+async function recordOutcome(logger: Logger, what: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
   } catch (error) {
-    if (!isTransientGrpcError(error)) throw error;
-    logger.warn('Revoked at RBM, but the record could not be updated yet: reconcile finishes it', {
-      err: error,
-    });
+    const fields = { err: error };
+    if (isTransientGrpcError(error)) logger.warn(`${what} yet: reconcile finishes it`, fields);
+    else logger.error(`${what}: reconcile finishes it`, fields);
   }
 }

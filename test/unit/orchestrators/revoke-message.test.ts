@@ -123,6 +123,28 @@ describe('revokeMessage', () => {
     });
   });
 
+  it.each([
+    { rbm: 'RBM 200', answer: undefined, expected: { kind: 'revoked' }, failure: 'transient' },
+    { rbm: 'RBM 200', answer: undefined, expected: { kind: 'revoked' }, failure: 'permanent' },
+    { rbm: 'RBM 404', answer: () => rejected(404), expected: { status: 404 }, failure: 'transient' },
+    { rbm: 'RBM 404', answer: () => rejected(404), expected: { status: 404 }, failure: 'permanent' },
+  ] as const)(
+    '$rbm, then a $failure failure writing it: RBM’s answer stands, the request stays open',
+    async ({ answer, expected, failure }) => {
+      const h = harness('SENT');
+      if (answer) h.rbm.answerDeletes(answer());
+      const original = h.store.applyFact.bind(h.store);
+      h.store.applyFact = async (id, fact) => {
+        if (fact.kind === 'revokeRequested') return original(id, fact);
+        throw failure === 'transient'
+          ? Object.assign(new Error('14 UNAVAILABLE: storage down'), { code: 14 })
+          : Object.assign(new Error('9 FAILED_PRECONDITION: index missing'), { code: 9 });
+      };
+      expect(await h.revoke()).toMatchObject(expected);
+      expect(h.store.records.get(ID)).toMatchObject({ state: 'SENT', revokeRequestedAt: REQUESTED_AT });
+    },
+  );
+
   it('the request is written before RBM is asked; a failed write means RBM is not asked', async () => {
     const h = harness('SENT');
     const original = h.store.get.bind(h.store);
