@@ -106,8 +106,15 @@ function classifyEvent(decoded: Record<string, unknown>, eventType: string, comm
     case 'UNSUBSCRIBE':
       if (phoneNumber === undefined || !isE164(phoneNumber))
         return unprocessable(`${eventType} without a valid phone number`);
-      if (eventId === undefined) return unprocessable(`${eventType} without eventId`);
-      return { ...common, kind: 'consent', subscribed: eventType === 'SUBSCRIBE', eventId, phoneNumber };
+      return {
+        ...common,
+        kind: 'consent',
+        subscribed: eventType === 'SUBSCRIBE',
+        // Only logged: consent changes are de-duplicated by their time and value, so one without an id is
+        // still a change, not a reject.
+        eventId: eventId ?? `${eventType}:${phoneNumber}`,
+        phoneNumber,
+      };
     case 'DELIVERED':
     case 'READ':
     case 'TTL_EXPIRATION_REVOKED':

@@ -74,6 +74,20 @@ describe('classifyInbound', () => {
     });
   });
 
+  it.each([
+    ['SUBSCRIBE', true],
+    ['UNSUBSCRIBE', false],
+  ])(
+    '%s without an eventId is still a consent change (nothing de-duplicates on it)',
+    (eventType, subscribed) => {
+      expect(classifyInbound({ senderPhoneNumber: phone, eventType, sendTime, agentId }, {})).toMatchObject({
+        kind: 'consent',
+        subscribed,
+        phoneNumber: phone,
+      });
+    },
+  );
+
   it('IS_TYPING is recognised and changes nothing', () => {
     expect(
       classifyInbound({ senderPhoneNumber: phone, eventType: 'IS_TYPING', eventId: 'e3', agentId }, {}),
