@@ -6,24 +6,27 @@
  */
 import { campaignView } from '../../shared/campaign-record.js';
 import { createCampaign, type CreateCampaignOutcome } from '../../shared/campaigns/create-campaign.js';
-import { dispatchRecipient, type DispatchOutcome } from '../../shared/campaigns/dispatch-recipient.js';
-import { enqueueChunk, type EnqueueChunkOutcome } from '../../shared/campaigns/enqueue-chunk.js';
+import { dispatchRecipient } from '../../shared/campaigns/dispatch-recipient.js';
+import { enqueueChunk } from '../../shared/campaigns/enqueue-chunk.js';
 import {
   cancelCampaign,
   readCampaign,
   type CancelCampaignOutcome,
   type ReadCampaignOutcome,
 } from '../../shared/campaigns/read-campaign.js';
+import {
+  dispatchTaskAnswer,
+  enqueueTaskAnswer,
+  malformedTaskAnswer,
+  type TaskAnswer,
+  type TaskRoute,
+} from '../../shared/campaigns/task-answers.js';
 import { parseDispatchBody, parseEnqueueBody } from '../../shared/campaigns/tasks.js';
 import { campaignsPath } from '../../shared/campaigns/wiring.js';
 import { ApiError } from '../../shared/errors.js';
-import {
-  errorResult,
-  rbmUnavailableResult,
-  storageUnavailableResult,
-  type HttpResult,
-} from '../../shared/http/response.js';
-import { MESSAGE_ID_HEADER } from '../../shared/outbound/headers.js';
+import { errorResult, storageUnavailableResult, type HttpResult } from '../../shared/http/response.js';
+import type { Logger } from '../../shared/log/logger.js';
+import type { HttpCall } from '../../shared/runtime/http.js';
 import { serveHttp } from '../../shared/runtime/http.js';
 import { campaignsSpec } from './spec.js';
 
@@ -32,16 +35,43 @@ serveHttp(campaignsSpec, campaignsPath, {
   get: async (call, deps) => readAnswer(await readCampaign(call.params.campaignId ?? '', deps())),
   cancel: async (call, deps) => cancelAnswer(await cancelCampaign(call.params.campaignId ?? '', deps())),
   enqueue: async (call, deps) => {
-    const parsed = parseEnqueueBody(await call.json(), call.params.campaignId ?? '');
-    if (parsed.kind === 'invalid') throw ApiError.invalidArgument(parsed.violations);
-    return enqueueAnswer(await enqueueChunk(parsed.body, deps()));
+    const logger = deps().logger.child({ campaignId: call.params.campaignId });
+    const body = await taskBody(call, 'enqueue', logger);
+    if (body.kind === 'refused') return body.http;
+    const parsed = parseEnqueueBody(body.json, call.params.campaignId ?? '');
+    if (parsed.kind === 'invalid') return written(malformedTaskAnswer('enqueue', parsed.violations), logger);
+    return written(enqueueTaskAnswer(await enqueueChunk(parsed.body, deps())), logger);
   },
   dispatch: async (call, deps) => {
-    const parsed = parseDispatchBody(await call.json(), call.params.campaignId ?? '');
-    if (parsed.kind === 'invalid') throw ApiError.invalidArgument(parsed.violations);
-    return dispatchAnswer(await dispatchRecipient(parsed.body, deps()));
+    const logger = deps().logger.child({ campaignId: call.params.campaignId });
+    const body = await taskBody(call, 'dispatch', logger);
+    if (body.kind === 'refused') return body.http;
+    const parsed = parseDispatchBody(body.json, call.params.campaignId ?? '');
+    if (parsed.kind === 'invalid') return written(malformedTaskAnswer('dispatch', parsed.violations), logger);
+    return written(dispatchTaskAnswer(await dispatchRecipient(parsed.body, deps())), logger);
   },
 });
+
+/** A task's JSON body; one that is not JSON (or too large) comes back the same on every retry: answered 200. */
+async function taskBody(
+  call: HttpCall,
+  route: TaskRoute,
+  logger: Logger,
+): Promise<{ kind: 'json'; json: Record<string, unknown> } | { kind: 'refused'; http: HttpResult }> {
+  try {
+    return { kind: 'json', json: await call.json() };
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code >= 500) throw error;
+    return { kind: 'refused', http: written(malformedTaskAnswer(route, error), logger) };
+  }
+}
+
+function written(answer: TaskAnswer, logger: Logger): HttpResult {
+  const log = answer.log;
+  if (log?.severity === 'ERROR') logger.error(log.message, log.fields);
+  else if (log?.severity === 'WARNING') logger.warn(log.message, log.fields);
+  return answer.http;
+}
 
 function createAnswer(outcome: CreateCampaignOutcome): HttpResult {
   switch (outcome.kind) {
@@ -93,54 +123,4 @@ function readAnswer(outcome: ReadCampaignOutcome): HttpResult {
 function cancelAnswer(outcome: CancelCampaignOutcome): HttpResult {
   if (outcome.kind === 'notFound') return notFound();
   return { status: 200, body: campaignView(outcome.campaign, outcome.progress) };
-}
-
-/** The queue retries anything but 2xx: only what a retry can fix answers 5xx. */
-function enqueueAnswer(outcome: EnqueueChunkOutcome): HttpResult {
-  switch (outcome.kind) {
-    case 'enqueued':
-      return { status: 200, body: { outcome: outcome.kind, tasks: outcome.tasks } };
-    case 'deferred':
-      return { status: 200, body: { outcome: outcome.kind, until: outcome.until.toISOString() } };
-    case 'alreadyEnqueued':
-    case 'cancelled':
-      return { status: 200, body: { outcome: outcome.kind } };
-    case 'notFound':
-      return notFound();
-    case 'tasksUnavailable':
-      return errorResult(new ApiError(503, `Cloud Tasks unavailable: ${outcome.message}`, 'UNAVAILABLE'));
-    case 'tasksRejected':
-      return errorResult(
-        new ApiError(500, `Cloud Tasks refused a task (${outcome.status}): ${outcome.message}`, 'INTERNAL'),
-      );
-    case 'storageUnavailable':
-      return storageUnavailableResult();
-  }
-}
-
-function dispatchAnswer(outcome: DispatchOutcome): HttpResult {
-  const headers = { [MESSAGE_ID_HEADER]: outcome.messageId };
-  switch (outcome.kind) {
-    case 'notFound':
-      return errorResult(new ApiError(404, 'No such campaign.', 'NOT_FOUND'), headers);
-    case 'cancelled':
-      return { status: 200, body: { outcome: 'cancelled' }, headers };
-    case 'undeliverable':
-      return { status: 200, body: { outcome: 'undeliverable', violations: outcome.violations }, headers };
-    case 'sendOutcome':
-      break;
-  }
-  const send = outcome.outcome;
-  switch (send.kind) {
-    case 'sent':
-    case 'rejected':
-    case 'unsubscribed':
-    case 'idConflict':
-      // Permanent: RBM took it (or took it earlier), refused it, or consent forbids it. No retry.
-      return { status: 200, body: { outcome: send.kind }, headers };
-    case 'rbmUnavailable':
-      return rbmUnavailableResult(send, 'the queue retries this recipient.', headers);
-    case 'storageUnavailable':
-      return storageUnavailableResult(undefined, headers);
-  }
 }

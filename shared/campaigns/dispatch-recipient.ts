@@ -4,7 +4,8 @@
  * or duplicated task never reaches RBM twice. A cancelled campaign sends nothing (docs/campaigns.md#dispatch).
  */
 import type { AgentMessage } from '../agent-message/types.js';
-import { ApiError, type FieldViolation } from '../errors.js';
+import type { StoredError } from '../delivery-state.js';
+import type { FieldViolation } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { sendMessage, type SendDeps, type SendOutcome } from '../outbound/send-message.js';
 import type { CampaignRecord } from '../campaign-record.js';
@@ -36,8 +37,11 @@ export type DispatchOutcome =
   /** The campaign was cancelled before this recipient's turn: nothing sent. */
   | { kind: 'cancelled'; messageId: string }
   | { kind: 'notFound'; messageId: string }
-  /** The stored message no longer passes validation (its expireTime went by while the task was retried). */
-  | { kind: 'undeliverable'; messageId: string; violations: FieldViolation[] }
+  /**
+   * The stored message no longer passes validation (its expireTime went by while the task waited or was
+   * retried): the recipient is recorded FAILED with `error` (now, or by an earlier run: `replayed`).
+   */
+  | { kind: 'undeliverable'; messageId: string; error: StoredError; replayed: boolean }
   /** The send path ran: its outcome. */
   | { kind: 'sendOutcome'; messageId: string; outcome: SendOutcome };
 
@@ -62,37 +66,61 @@ export async function dispatchRecipient(
     });
   }
 
-  let outcome: SendOutcome;
-  try {
-    outcome = await sendMessage(
-      {
-        phoneNumber: task.phoneNumber,
-        messageId,
-        agentId: undefined,
-        idempotencyKey: undefined,
-        fallbackPolicy: content.fallbackPolicy,
-        campaignId: task.campaignId,
-        body: content.agentMessage,
-      },
-      { ...deps.send, logger: deps.send.logger.child({ campaignId: task.campaignId }) },
-    );
-  } catch (error) {
-    if (!(error instanceof ApiError) || error.code !== 400) throw error;
-    logger.error('Campaign message no longer valid: recipient not dispatched', { reason: error.message });
-    return { kind: 'undeliverable', messageId, violations: violationsOf(error) };
-  }
+  // The task body was checked and the message was valid when stored, so only time can fail it now: the
+  // recipient is then recorded FAILED (counted, so the campaign can complete), never sent.
+  const outcome = await sendMessage(
+    {
+      phoneNumber: task.phoneNumber,
+      messageId,
+      agentId: undefined,
+      idempotencyKey: undefined,
+      fallbackPolicy: content.fallbackPolicy,
+      campaignId: task.campaignId,
+      body: content.agentMessage,
+      failInvalidAs: undeliverableError,
+    },
+    { ...deps.send, logger: deps.send.logger.child({ campaignId: task.campaignId }) },
+  );
 
   if (now().getTime() >= content.lastSendTime.getTime()) {
     await completeIfDispatched(deps.store, content, now()).catch((error: unknown) => {
       logger.warn('Completion not checked (a read of the campaign completes it)', { err: error });
     });
   }
+  if (outcome.kind === 'rejected' && isUndeliverableReason(outcome.error)) {
+    return { kind: 'undeliverable', messageId, error: outcome.error, replayed: outcome.replayed };
+  }
   return { kind: 'sendOutcome', messageId, outcome };
 }
 
-function violationsOf(error: ApiError): FieldViolation[] {
-  const detail = error.details?.[0] as { fieldViolations?: FieldViolation[] } | undefined;
-  return detail?.fieldViolations ?? [];
+/** The reasons of a recipient recorded FAILED at dispatch because the campaign's message could not be sent. */
+export const EXPIRED_BEFORE_DISPATCH = 'EXPIRED_BEFORE_DISPATCH';
+export const INVALID_AT_DISPATCH = 'INVALID_AT_DISPATCH';
+
+/** The error recorded for a recipient whose message no longer validates at dispatch. Pure. */
+export function undeliverableError(violations: readonly FieldViolation[]): StoredError {
+  if (violations.some((violation) => violation.field === 'expireTime')) {
+    return {
+      code: 400,
+      status: 'FAILED_PRECONDITION',
+      message:
+        "The campaign's message expired (agentMessage.expireTime) before this recipient was dispatched; it was not sent.",
+      reason: EXPIRED_BEFORE_DISPATCH,
+    };
+  }
+  const fields = [...new Set(violations.map((violation) => `agentMessage.${violation.field}`))];
+  return {
+    code: 400,
+    status: 'INVALID_ARGUMENT',
+    message: `The campaign's message no longer passes validation (${fields.join(', ')}); it was not sent.`,
+    reason: INVALID_AT_DISPATCH,
+  };
+}
+
+/** A FAILED record's error (RbmError typed, as the send path replays it) that the dispatch itself wrote. */
+function isUndeliverableReason(error: object): error is StoredError {
+  const reason = (error as Partial<StoredError>).reason;
+  return reason === EXPIRED_BEFORE_DISPATCH || reason === INVALID_AT_DISPATCH;
 }
 
 /** The content of the campaigns this instance dispatches for, read once each (a few, most recent kept). */

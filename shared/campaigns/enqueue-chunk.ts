@@ -29,7 +29,7 @@ export type EnqueueChunkOutcome =
   | { kind: 'deferred'; until: Date }
   | { kind: 'notFound' }
   | { kind: 'tasksUnavailable'; message: string }
-  | { kind: 'tasksRejected'; status: number; message: string }
+  | { kind: 'tasksRejected'; status: number; googleStatus: string; message: string }
   | { kind: 'storageUnavailable' };
 
 const DEFAULT_CONCURRENCY = 32;
@@ -86,8 +86,17 @@ type Failure = Exclude<TaskCreation, { kind: 'done' }>;
 
 function failure(creation: Failure, logger: Logger): EnqueueChunkOutcome {
   if (creation.kind === 'rejected') {
-    logger.error('Cloud Tasks refused a task', { status: creation.status, reason: creation.message });
-    return { kind: 'tasksRejected', status: creation.status, message: creation.message };
+    logger.error('Cloud Tasks refused a task', {
+      status: creation.status,
+      googleStatus: creation.googleStatus,
+      reason: creation.message,
+    });
+    return {
+      kind: 'tasksRejected',
+      status: creation.status,
+      googleStatus: creation.googleStatus,
+      message: creation.message,
+    };
   }
   logger.warn('Cloud Tasks unavailable; the chunk task is retried', { reason: creation.message });
   return { kind: 'tasksUnavailable', message: creation.message };

@@ -33,8 +33,11 @@ export type TaskCreation =
   | { kind: 'done' }
   /** Cloud Tasks did not answer within the client's retry budget: try again later, nothing is duplicated. */
   | { kind: 'unavailable'; message: string }
-  /** Refused for good (a misconfigured queue, a bad request): retrying unchanged would not help. */
-  | { kind: 'rejected'; status: number; message: string };
+  /**
+   * A final 4xx (a bad request, a missing queue or grant): retrying unchanged helps only once an operator fixes
+   * the cause. `googleStatus` is Google's name for it, e.g. INVALID_ARGUMENT.
+   */
+  | { kind: 'rejected'; status: number; googleStatus: string; message: string };
 
 /** Where the campaign's tasks go and whose token they carry. */
 export interface TaskTarget {
@@ -106,7 +109,12 @@ export class CampaignTasks {
       case 'unavailable':
         return { kind: 'unavailable', message: outcome.error.message };
       case 'rejected':
-        return { kind: 'rejected', status: outcome.status, message: outcome.error.message };
+        return {
+          kind: 'rejected',
+          status: outcome.status,
+          googleStatus: outcome.error.status,
+          message: outcome.error.message,
+        };
     }
   }
 }

@@ -35,6 +35,12 @@ export interface SendRequest {
   /** Set by campaign dispatch. */
   campaignId?: string;
   body: unknown;
+  /**
+   * Set by campaign dispatch: a body that no longer validates is recorded FAILED with this error (attempts 0,
+   * RBM not called), as a consent refusal is, instead of being refused with 400. A campaign's message was valid
+   * when stored; what fails later is time (its expireTime went by while its task waited or was retried).
+   */
+  failInvalidAs?: (violations: FieldViolation[]) => StoredError;
 }
 
 export interface SendDeps {
@@ -104,8 +110,14 @@ export async function sendMessage(request: SendRequest, deps: SendDeps): Promise
     fallbackPolicy: request.fallbackPolicy,
   });
   violations.push(...headers.violations);
-  violations.push(...validateAgentMessage(request.body, { now: now() }));
-  if (violations.length > 0) throw ApiError.invalidArgument(violations);
+  const bodyViolations = validateAgentMessage(request.body, { now: now() });
+  violations.push(...bodyViolations);
+  // Only a body can be recorded as undeliverable: a bad phone, id or header leaves nothing to record.
+  const undeliverable =
+    violations.length > 0 && violations.length === bodyViolations.length
+      ? request.failInvalidAs?.(bodyViolations)
+      : undefined;
+  if (violations.length > 0 && undeliverable === undefined) throw ApiError.invalidArgument(violations);
 
   const message = request.body as AgentMessage;
   const messageId =
@@ -131,7 +143,7 @@ export async function sendMessage(request: SendRequest, deps: SendDeps): Promise
     attempts: 0,
   };
   try {
-    return await sendRecorded(pending, message, { ...deps, logger, now, messageId });
+    return await sendRecorded(pending, message, { ...deps, logger, now, messageId }, undeliverable);
   } catch (error) {
     if (!isTransientGrpcError(error)) throw error;
     logger.warn('Storage unavailable during send', { err: error });
@@ -143,9 +155,11 @@ async function sendRecorded(
   pending: AgentMessageRecord,
   message: AgentMessage,
   context: Context,
+  undeliverable: StoredError | undefined,
 ): Promise<SendOutcome> {
   const { logger, messageId } = context;
-  if (await refusedByConsent(pending, context)) return refuse(pending, context);
+  if (undeliverable !== undefined) return refuse(pending, context, undeliverable);
+  if (await refusedByConsent(pending, context)) return refuse(pending, context, UNSUBSCRIBED_ERROR);
 
   const created = await context.store.createPending(pending);
   if (!created.created) {
@@ -212,20 +226,32 @@ async function refusedByConsent(pending: AgentMessageRecord, context: Context): 
   return consentRefusal(gate.mode, pending.trafficType, await gate.get(pending.phoneNumber));
 }
 
-/** The refused message is recorded FAILED with no attempt, and RBM is never called. */
-async function refuse(pending: AgentMessageRecord, context: Context): Promise<SendOutcome> {
+/**
+ * The refused message (consent, or a campaign message no longer valid) is recorded FAILED with `error` and no
+ * attempt, and RBM is never called.
+ */
+async function refuse(
+  pending: AgentMessageRecord,
+  context: Context,
+  error: StoredError,
+): Promise<SendOutcome> {
   const { messageId, logger } = context;
   const refused = withOutbox(undefined, {
     ...pending,
     state: 'FAILED',
     failedAt: pending.createdAt,
-    error: { ...UNSUBSCRIBED_ERROR },
+    error: { ...error },
   });
   const created = await context.store.createPending(refused);
   if (!created.created) {
     const existing = created.existing;
     if (existing.contentSha256 !== pending.contentSha256 || existing.phoneNumber !== pending.phoneNumber) {
       return { kind: 'idConflict', messageId };
+    }
+    // An earlier attempt left it PENDING (RBM unavailable) and its message can no longer be sent: not a send
+    // to report; reconcile settles that record after the pending timeout.
+    if (existing.state === 'PENDING' && error.reason !== CONSENT_REFUSAL_REASON) {
+      return refusedOutcome(messageId, error, false);
     }
     return replay(existing);
   }
@@ -235,8 +261,17 @@ async function refuse(pending: AgentMessageRecord, context: Context): Promise<Se
     written: true,
     writeTime: created.writeTime,
   });
-  logger.info('Send refused: recipient unsubscribed', { trafficType: pending.trafficType });
-  return { kind: 'unsubscribed', messageId, replayed: false };
+  if (error.reason === CONSENT_REFUSAL_REASON) {
+    logger.info('Send refused: recipient unsubscribed', { trafficType: pending.trafficType });
+  } else {
+    logger.warn('Send refused: message no longer valid, recorded FAILED', { reason: error.reason });
+  }
+  return refusedOutcome(messageId, error, false);
+}
+
+function refusedOutcome(messageId: string, error: StoredError, replayed: boolean): SendOutcome {
+  if (error.reason === CONSENT_REFUSAL_REASON) return { kind: 'unsubscribed', messageId, replayed };
+  return { kind: 'rejected', messageId, status: error.code, error, replayed };
 }
 
 function storedError(error: { code: number; status: string; message: string }): StoredError {
@@ -268,10 +303,8 @@ function factFor(outcome: RbmOutcome, at: Date): DeliveryFact {
 function replay(record: AgentMessageRecord): SendOutcome {
   const { messageId } = record;
   if (record.state === 'FAILED') {
-    if (record.error?.reason === CONSENT_REFUSAL_REASON)
-      return { kind: 'unsubscribed', messageId, replayed: true };
     const error = record.error ?? { code: 500, status: 'INTERNAL', message: 'The message failed.' };
-    return { kind: 'rejected', messageId, status: error.code, error, replayed: true };
+    return refusedOutcome(messageId, error, true);
   }
   return {
     kind: 'sent',

@@ -335,6 +335,72 @@ describe('campaigns: dispatch', () => {
   });
 });
 
+describe('campaigns: a message that expires before its last recipients are dispatched', () => {
+  it('records those recipients FAILED (EXPIRED_BEFORE_DISPATCH), never calls RBM for them, and completes', async () => {
+    const id = campaignId();
+    const recipients = phones(4);
+    const [onTime, late] = [recipients.slice(0, 2), recipients.slice(2)];
+    const startTime = new Date(Date.now() + 3_000);
+    // Valid at create: after the last slot (start + 300 ms at 10/s).
+    const expireTime = new Date(startTime.getTime() + 3_000);
+    // The last two tasks reach the function only after expireTime, as a task held up or retried would.
+    for (const phone of late) {
+      stack().cloudTasks.injectFault(
+        { kind: 'delay', ms: 8_000 },
+        { taskName: recipientTaskName(stack().queue, campaignMessageId(id, phone)) },
+      );
+    }
+    const answer = await create({
+      campaignId: id,
+      agentMessage: { ...promotion, expireTime: expireTime.toISOString() },
+      recipients,
+      ratePerSecond: 10,
+      startTime: startTime.toISOString(),
+    });
+    expect(answer.status).toBe(202);
+
+    const done = await settled(id, 'COMPLETED', 60_000);
+    expect(done.counts).toMatchObject({ PENDING: 0, SENT: 2, FAILED: 2, NOT_DISPATCHED: 0 });
+    const records = await recordsOf(id);
+    for (const phone of late) {
+      expect(records.find((r) => r.phoneNumber === phone)).toMatchObject({
+        campaignId: id,
+        messageId: campaignMessageId(id, phone),
+        state: 'FAILED',
+        attempts: 0,
+        error: { code: 400, status: 'FAILED_PRECONDITION', reason: 'EXPIRED_BEFORE_DISPATCH' },
+      });
+      expect(createdAtRbm(phone)).toEqual([]);
+    }
+    for (const phone of onTime) expect(createdAtRbm(phone)).toHaveLength(1);
+
+    // Permanent: each late task answered 200 once, not retried.
+    await pollUntil(() => (stack().cloudTasks.pending(stack().queue) === 0 ? true : undefined), {
+      description: 'every dispatch answered',
+    });
+    for (const phone of late) {
+      const name = recipientTaskName(stack().queue, campaignMessageId(id, phone));
+      const attempts = stack()
+        .cloudTasks.dispatches()
+        .filter((d) => d.taskName === name);
+      expect(attempts.map((d) => d.status)).toEqual([200]);
+    }
+    // Each late recipient's record was created FAILED: a status event from previousState null.
+    const failedEvents = await pollUntil(
+      () => {
+        const events = stack()
+          .statusTap.messages.map((m) => m.json as Record<string, unknown>)
+          .filter((json) => json.campaignId === id && json.state === 'FAILED');
+        return events.length === 2 ? events : undefined;
+      },
+      { description: 'two FAILED status events' },
+    );
+    for (const event of failedEvents) {
+      expect(event).toMatchObject({ previousState: null, error: { reason: 'EXPIRED_BEFORE_DISPATCH' } });
+    }
+  });
+});
+
 describe('campaigns: cancel', () => {
   it('stops the sends not yet made; they stay NOT_DISPATCHED and the state stays CANCELLED', async () => {
     const id = campaignId();

@@ -172,8 +172,12 @@ describe('docs/openapi.yaml against the live functions', () => {
     expect((await call('cancelCampaign', { params: { campaignId } })).json).toMatchObject({
       state: 'CANCELLED',
     });
-    expect((await call('dispatchCampaignRecipient', { params: { campaignId }, body: {} })).status).toBe(400);
-    expect((await call('enqueueCampaignChunk', { params: { campaignId }, body: {} })).status).toBe(400);
+    // A malformed task body is a permanent refusal: 200, so that Cloud Tasks does not retry it.
+    for (const operation of ['dispatchCampaignRecipient', 'enqueueCampaignChunk']) {
+      const refused = await call(operation, { params: { campaignId }, body: {} });
+      expect(refused.status).toBe(200);
+      expect(refused.json).toMatchObject({ outcome: 'invalid' });
+    }
   });
 
   it('the webhook and reconcile on their own URLs', async () => {

@@ -214,4 +214,31 @@ describe('sendMessage', () => {
     });
     expect(h.store.records.size).toBe(0);
   });
+
+  it('failInvalidAs records an invalid body FAILED, but never a bad phone (nothing to record: 400)', async () => {
+    const h = harness();
+    const failInvalidAs = () => ({
+      code: 400,
+      status: 'FAILED_PRECONDITION',
+      message: 'late',
+      reason: 'LATE',
+    });
+    const expired = { ...TEXT, expireTime: '2020-01-01T00:00:00Z' };
+    await expect(h.send({ body: expired, phoneNumber: 'not-a-phone', failInvalidAs })).rejects.toMatchObject({
+      code: 400,
+    });
+    expect(h.store.records.size).toBe(0);
+    expect(await h.send({ body: expired, failInvalidAs })).toMatchObject({
+      kind: 'rejected',
+      status: 400,
+      error: { reason: 'LATE' },
+      replayed: false,
+    });
+    expect(h.store.records.get(ID)).toMatchObject({
+      state: 'FAILED',
+      attempts: 0,
+      error: { reason: 'LATE' },
+    });
+    expect(h.rbm.creates).toHaveLength(0);
+  });
 });
