@@ -17,6 +17,7 @@ import type { Response } from '@google-cloud/functions-framework';
 import { answerThenClose } from './answer-then-close.js';
 import { errorResult } from './response.js';
 import { readBoundedBody, type BodySource } from './bounded-body.js';
+import { markRequestStart } from './request-log.js';
 
 /** Largest request body of an HTTP function, on the wire and inflated. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -26,6 +27,8 @@ export const MAX_CAMPAIGN_REQUEST_BYTES = 4 * 1024 * 1024;
 export interface RequestBodyLimits {
   /** Largest body accepted, counted both on the wire and after inflation. */
   readonly maxBytes: number;
+  /** Called once a body was refused and answered here (the function never sees the request): its request log. */
+  readonly onRefused?: (req: IncomingMessage, res: Response) => void;
 }
 
 /** What the function sees of a body the framework's parsers refused. */
@@ -69,7 +72,7 @@ export function installRequestBodyLimits(limits: RequestBodyLimits): void {
   }
   const bodyParser = frameworkBodyParser();
   if (!bodyParser) return;
-  bodyParser[LIMITS] = { maxBytes: limits.maxBytes };
+  bodyParser[LIMITS] = { ...limits };
   if (bodyParser[WRAPPED]) return;
   for (const name of PARSERS) {
     const original = bodyParser[name].bind(bodyParser);
@@ -92,6 +95,7 @@ const readBodies = new WeakMap<IncomingMessage, Promise<ReadBody | undefined>>()
 
 function bounded(parse: Middleware, limits: RequestBodyLimits): Middleware {
   return (req, res, next) => {
+    markRequestStart(req);
     if (!hasBody(req)) return parse(req, res, passParseErrors(req, next));
     let reading = readBodies.get(req);
     if (reading === undefined) {
@@ -130,6 +134,7 @@ async function readOnce(
       return { view: decodedRequest(req, read.bytes), parsed: false };
     case 'refused':
       answerThenClose(req, res, errorResult(read.error, read.headers));
+      limits.onRefused?.(req, res);
       return undefined;
     case 'aborted':
       return undefined;

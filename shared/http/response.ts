@@ -61,7 +61,11 @@ function unavailableResult(
   return errorResult(new ApiError(503, next ? `${cause}; ${next}` : `${cause}.`, 'UNAVAILABLE'), headers);
 }
 
-/** Runs a handler and turns every outcome, including unexpected errors, into a Google-shaped response. */
+/**
+ * Runs a handler and turns every outcome, including unexpected errors, into a Google-shaped response. The lines
+ * logged here explain a 5xx (the error itself); the request line of every answer is the runtime's
+ * (./request-log.ts), so a 5xx has one request line and at most one line saying why.
+ */
 export async function respond(
   res: Response,
   logger: Logger,

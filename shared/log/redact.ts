@@ -5,19 +5,71 @@
  */
 import { maskPhone } from '../phone.js';
 
-/** E.164 numbers in free text, also URL-encoded (`%2B…`), as in request paths. */
-const PHONE_IN_TEXT = /(?:\+|%2B)\d{7,15}\b/gi;
+/**
+ * E.164 numbers in free text, also URL-encoded (`%2B…`, or `%252B…` encoded twice), as in request paths. No
+ * word boundary after the digits: `+15551234567_x` or `+15551234567abc` must be masked too.
+ */
+const PHONE_IN_TEXT = /(?:\+|%2B|%252B)\d{7,}/gi;
 /** Fields whose whole value is a phone number. */
 const PHONE_KEY = /(phone|msisdn|sender)/i;
-/** Fields that must never be logged at all: secrets and message content. */
-const SECRET_KEY = /(token|secret|password|authorization|private_?key|credential|signature|^text$|^body$)/i;
+/**
+ * Fields that must never be logged at all: secrets and keys (`key`, `apiKey`, `x-api-key`, `privateKey`), and
+ * message content (text, rich-card titles and descriptions, suggestion postback data).
+ */
+const SECRET_KEY =
+  /(token|secret|password|authorization|private[-_]?key|api[-_]?key|access[-_]?key|^key$|credential|signature|^text$|^body$|^title$|^description$|postback[-_]?data)/i;
 
 export const REDACTED = '[redacted]';
 /** Stands for an object that contains itself (JSON cannot express it). */
 export const CIRCULAR = '[circular]';
 
 function maskPhonesInText(text: string): string {
-  return text.replace(PHONE_IN_TEXT, (match) => maskPhone(match.replace(/^%2B/i, '+')));
+  return text.replace(PHONE_IN_TEXT, (match) => maskPhone(match.replace(/^%(?:25)?2B/i, '+')));
+}
+
+/** Path segments that hold a phone number in this API's routes (`/phones/{E.164}`, `/consents/{E.164}`). */
+const PHONE_SEGMENT_AFTER = new Set(['phones', 'consents']);
+
+/**
+ * A request URL (path and query) fit for a log line: phone numbers masked wherever they are (also without
+ * their `+`, where the route puts a phone), and query parameters that carry a secret, a key or a page token
+ * replaced. The structure stays readable: `/v1/phones/+*******4567/agentMessages?pageToken=[redacted]`.
+ */
+export function redactRequestUrl(url: string): string {
+  const queryAt = url.indexOf('?');
+  const path = queryAt < 0 ? url : url.slice(0, queryAt);
+  const segments = path.split('/');
+  const maskedPath = segments
+    .map((segment, i) =>
+      i > 0 && PHONE_SEGMENT_AFTER.has(segments[i - 1] ?? '') && /\d/.test(segment)
+        ? maskPhone(safeDecode(segment, false))
+        : maskPhonesInText(segment),
+    )
+    .join('/');
+  if (queryAt < 0) return maskedPath;
+  const query = url
+    .slice(queryAt + 1)
+    .split('&')
+    .map((part) => {
+      const equals = part.indexOf('=');
+      if (equals < 0) return maskPhonesInText(part);
+      const name = part.slice(0, equals);
+      const decoded = safeDecode(name, true);
+      if (SECRET_KEY.test(decoded)) return `${name}=${REDACTED}`;
+      if (PHONE_KEY.test(decoded)) return `${name}=${maskPhone(safeDecode(part.slice(equals + 1), true))}`;
+      return maskPhonesInText(part);
+    })
+    .join('&');
+  return `${maskedPath}?${query}`;
+}
+
+/** Percent-decoded; in a query (`form`) a `+` stands for a space, as browsers encode forms. */
+function safeDecode(text: string, form: boolean): string {
+  try {
+    return decodeURIComponent(form ? text.replace(/\+/g, ' ') : text);
+  } catch {
+    return text;
+  }
 }
 
 type Container = Record<string, unknown> | unknown[];

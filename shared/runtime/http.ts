@@ -1,12 +1,13 @@
 /**
  * Turns an HTTP function spec and its route handlers into a registered functions-framework function. The
  * runtime owns what every HTTP function shares: configuration at start-up, the body limits, routing with
- * 404/405, and writing every outcome and error in Google's error shape.
+ * 404/405, writing every outcome and error in Google's error shape, and one request log line per answer.
  */
 import * as functions from '@google-cloud/functions-framework';
 import type { Request } from '@google-cloud/functions-framework';
 import { ApiError } from '../errors.js';
 import { installRequestBodyLimits } from '../http/body-limits.js';
+import { logAnsweredRequest } from '../http/request-log.js';
 import { jsonObjectBody, queryParam } from '../http/request.js';
 import { errorResult, respond, type HttpResult } from '../http/response.js';
 import { createPlatform, type Platform } from './platform.js';
@@ -33,17 +34,26 @@ export function serveHttp<R extends string, D>(
   setup: (platform: Platform) => D,
   handlers: Readonly<Record<R, HttpHandler<D>>>,
 ): void {
-  installRequestBodyLimits({ maxBytes: spec.maxBodyBytes });
   const platform = createPlatform(spec);
+  const { logger, projectId } = platform;
+  // A body refused before the function runs (413, 415, corrupt encoding) still leaves its request line.
+  installRequestBodyLimits({
+    maxBytes: spec.maxBodyBytes,
+    onRefused: (req, res) => logAnsweredRequest(logger, req, res, { projectId }),
+  });
   const deps = setup(platform);
-  functions.http(spec.name, (req, res) =>
-    respond(res, platform.logger, async () => {
+  functions.http(spec.name, async (req, res) => {
+    let route: string | undefined;
+    await respond(res, logger, async () => {
       const match = matchRoute(spec.routes, req.method, req.path);
       if (match.kind === 'notFound') return notFound(spec);
       if (match.kind === 'methodNotAllowed') return methodNotAllowed(req.method, match.allowed);
+      route = match.route;
       return handlers[match.route](httpCall(req, match.params, spec.maxBodyBytes), deps);
-    }),
-  );
+    });
+    // The one request line; a 5xx may also have an explaining line (the error itself) from respond or the handler.
+    logAnsweredRequest(logger, req, res, { ...(route === undefined ? {} : { route }), projectId });
+  });
 }
 
 function httpCall(req: Request, params: Record<string, string>, maxBodyBytes: number): HttpCall {

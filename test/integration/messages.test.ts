@@ -11,6 +11,7 @@ import { pollUntil } from '../support/poll.js';
 import { pubsubAdmin } from '../support/pubsub-admin.js';
 import { tapTopic, type TopicTap } from '../support/topic-tap.js';
 import { violatedFields } from '../support/function-stack.js';
+import { maskPhone } from '../../shared/phone.js';
 
 const consentTopic = `${uniqueTopicPrefix()}rbm-consent-changes`;
 let messages: FunctionServer;
@@ -345,8 +346,96 @@ describe('messages: consents', () => {
 });
 
 describe('messages: logs', () => {
+  /** The request lines (Cloud Logging's `httpRequest` shape) printed so far. */
+  const requestLines = () =>
+    messages.logs().flatMap((line) => {
+      try {
+        const entry = JSON.parse(line) as { severity: string; httpRequest?: Record<string, unknown> };
+        return entry.httpRequest
+          ? [{ ...entry.httpRequest, severity: entry.severity } as Record<string, unknown>]
+          : [];
+      } catch {
+        return [];
+      }
+    });
+
+  it('leaves one masked request line per request: no phone, page token or body in it', async () => {
+    const phone = testPhone();
+    const masked = maskPhone(phone);
+    await seedMessage('log-1', phone, { created: 1 });
+    await seedMessage('log-2', phone, { created: 2 });
+    const first = await get(`/v1/phones/${encodeURIComponent(phone)}/agentMessages?pageSize=1`);
+    expect(first.status).toBe(200);
+    const token = (first.json as { nextPageToken?: string }).nextPageToken ?? '';
+    expect(token).not.toBe('');
+    const calls: Array<[string, string, number]> = [
+      ['GET', `/v1/phones/${phone}/agentMessages?pageSize=1&pageToken=${encodeURIComponent(token)}`, 200],
+      ['GET', `/v1/phones/${phone}/agentMessages/no-such-id`, 404],
+      ['GET', `/v1/agentMessages?phoneNumber=${encodeURIComponent(phone)}`, 400],
+      ['PUT', `/v1/consents/${encodeURIComponent(phone)}`, 400],
+      ['DELETE', `/v1/consents/${phone}`, 405],
+      ['GET', `/v1/phones/${phone}/capabilities`, 404],
+    ];
+    for (const [method, path, status] of calls) {
+      const body = method === 'PUT' ? { subscribed: 'not a boolean', note: 'text of no one' } : undefined;
+      expect((await request(url(path), { method, ...(body ? { body } : {}) })).status).toBe(status);
+    }
+    const expected = [
+      {
+        severity: 'INFO',
+        requestMethod: 'GET',
+        requestUrl: `/v1/phones/${masked}/agentMessages?pageSize=1`,
+        status: 200,
+      },
+      {
+        severity: 'INFO',
+        requestMethod: 'GET',
+        requestUrl: `/v1/phones/${masked}/agentMessages?pageSize=1&pageToken=[redacted]`,
+        status: 200,
+      },
+      {
+        severity: 'WARNING',
+        requestMethod: 'GET',
+        requestUrl: `/v1/phones/${masked}/agentMessages/no-such-id`,
+        status: 404,
+      },
+      {
+        severity: 'WARNING',
+        requestMethod: 'GET',
+        requestUrl: `/v1/agentMessages?phoneNumber=${masked}`,
+        status: 400,
+      },
+      { severity: 'WARNING', requestMethod: 'PUT', requestUrl: `/v1/consents/${masked}`, status: 400 },
+      { severity: 'WARNING', requestMethod: 'DELETE', requestUrl: `/v1/consents/${masked}`, status: 405 },
+      {
+        severity: 'WARNING',
+        requestMethod: 'GET',
+        requestUrl: `/v1/phones/${masked}/capabilities`,
+        status: 404,
+      },
+    ];
+    // The lines are written in answer order: once the last is in, a second line for any earlier request would
+    // be among them.
+    const mine = () => requestLines().filter((line) => String(line.requestUrl).includes(masked));
+    const lines = await pollUntil(() => (mine().length >= expected.length ? mine() : undefined), {
+      description: 'a request line for each request',
+    });
+    expect(lines).toHaveLength(expected.length);
+    lines.forEach((line, i) => {
+      expect(line).toMatchObject(expected[i] ?? {});
+      expect(line.latency).toMatch(/^\d+\.\d{3}s$/);
+    });
+    const logs = messages.logs().join('\n');
+    expect(logs).not.toContain(token);
+    expect(logs).not.toContain('text of no one');
+  });
+
   it('never print a full phone number', () => {
     const logs = messages.logs().join('\n');
-    for (const phone of phonesHandedOut()) expect(logs).not.toContain(phone);
+    expect(logs).toContain('"httpRequest"');
+    for (const phone of phonesHandedOut()) {
+      expect(logs).not.toContain(phone);
+      expect(logs).not.toContain(phone.slice(1)); // also not %2B-encoded or without its +
+    }
   });
 });

@@ -34,6 +34,15 @@ describe('logger', () => {
     expect(out).toContain('4567');
   });
 
+  it('masks a phone number glued to a word character', () => {
+    const { logger, text } = capture();
+    logger.info('id +15551234567_x', { ref: 'msg-%2B15551234567abc' });
+    const out = text();
+    expect(out).not.toContain('5551234567');
+    expect(out).toContain('+*******4567_x');
+    expect(out).toContain('msg-+*******4567abc');
+  });
+
   it('drops secrets and message text', () => {
     const { logger, text } = capture();
     logger.info('x', {
@@ -41,9 +50,22 @@ describe('logger', () => {
       secret: 's3cr3t',
       authorization: 'Bearer abc',
       text: 'your code is 123456',
+      key: 'AIzaKey1',
+      request: { headers: { 'x-api-key': 'AIzaKey2' }, card: { title: 'Hi Ann', postbackData: 'pb-9' } },
     });
     const out = text();
-    for (const secret of ['tok-123', 's3cr3t', 'Bearer abc', '123456']) expect(out).not.toContain(secret);
+    for (const secret of [
+      'tok-123',
+      's3cr3t',
+      'Bearer abc',
+      '123456',
+      'AIzaKey1',
+      'AIzaKey2',
+      'Hi Ann',
+      'pb-9',
+    ]) {
+      expect(out).not.toContain(secret);
+    }
   });
 
   it('keeps message ids intact even when they are digit-heavy', () => {
