@@ -63,5 +63,14 @@ function sendAnswer(outcome: SendOutcome): HttpResult {
         'retry with the same messageId (see the Rbm-Message-Id header): nothing is sent twice.',
         headers,
       );
+    case 'internalError':
+      return errorResult(
+        new ApiError(
+          500,
+          'Internal error; retry with the same messageId (see the Rbm-Message-Id header): nothing is sent twice.',
+          'INTERNAL',
+        ),
+        headers,
+      );
   }
 }

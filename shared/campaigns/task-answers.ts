@@ -131,5 +131,13 @@ export function dispatchTaskAnswer(outcome: DispatchOutcome): TaskAnswer {
       return { http: rbmUnavailableResult(send, 'the queue retries this recipient.', headers) };
     case 'storageUnavailable':
       return { http: storageUnavailableResult(undefined, headers) };
+    case 'internalError':
+      // Unexpected (logged by the send path): the queue retries, and the recipient's id keeps it to one send.
+      return {
+        http: errorResult(
+          new ApiError(500, 'Internal error; the queue retries this recipient.', 'INTERNAL'),
+          headers,
+        ),
+      };
   }
 }

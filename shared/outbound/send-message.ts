@@ -70,7 +70,9 @@ export type SendOutcome =
   /** RBM could not be reached within the retry budget; the record stays PENDING. */
   | { kind: 'rbmUnavailable'; messageId: string; attempts: number; rbmStatus: string }
   /** Storage failed; the caller retries with the same id and nothing is sent twice. */
-  | { kind: 'storageUnavailable'; messageId: string };
+  | { kind: 'storageUnavailable'; messageId: string }
+  /** Anything else failed once the id was chosen (logged as an error); the same id makes a retry safe. */
+  | { kind: 'internalError'; messageId: string };
 
 export const UNSUBSCRIBED_ERROR: Readonly<StoredError> = {
   code: 400,
@@ -145,7 +147,11 @@ export async function sendMessage(request: SendRequest, deps: SendDeps): Promise
   try {
     return await sendRecorded(pending, message, { ...deps, logger, now, messageId }, undeliverable);
   } catch (error) {
-    if (!isTransientGrpcError(error)) throw error;
+    // Whatever failed, the caller must learn the id: RBM may have accepted the message already.
+    if (!isTransientGrpcError(error)) {
+      logger.error('Send failed unexpectedly', { err: error });
+      return { kind: 'internalError', messageId };
+    }
     logger.warn('Storage unavailable during send', { err: error });
     return { kind: 'storageUnavailable', messageId };
   }
@@ -248,11 +254,10 @@ async function refuse(
     if (existing.contentSha256 !== pending.contentSha256 || existing.phoneNumber !== pending.phoneNumber) {
       return { kind: 'idConflict', messageId };
     }
-    // An earlier attempt left it PENDING (RBM unavailable) and its message can no longer be sent: not a send
-    // to report; reconcile settles that record after the pending timeout.
-    if (existing.state === 'PENDING' && error.reason !== CONSENT_REFUSAL_REASON) {
-      return refusedOutcome(messageId, error, false);
-    }
+    // An earlier attempt left it PENDING (RBM unavailable) and its message may no longer be sent (the phone
+    // unsubscribed since, or it expired): refused, never replayed as sent. The record stays PENDING, so
+    // reconcile's pending timeout revokes the copy an earlier attempt may have left at RBM.
+    if (existing.state === 'PENDING') return refusedOutcome(messageId, error, false);
     return replay(existing);
   }
   await context.events?.afterWrite({

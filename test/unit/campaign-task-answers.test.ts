@@ -77,6 +77,11 @@ describe('dispatchTaskAnswer', () => {
       outcome: sendOutcome({ kind: 'storageUnavailable', messageId: ID }),
       status: 503,
     },
+    {
+      name: 'an unexpected error (retried by the queue)',
+      outcome: sendOutcome({ kind: 'internalError', messageId: ID }),
+      status: 500,
+    },
   ])('$name → $status', ({ outcome, status, body, log }) => {
     const answer = dispatchTaskAnswer(outcome);
     expect(answer.http.status).toBe(status);

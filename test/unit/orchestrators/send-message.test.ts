@@ -183,6 +183,47 @@ describe('sendMessage', () => {
     expect(h.published[0]?.json).toMatchObject({ state: 'FAILED', previousState: null });
   });
 
+  it.each([
+    { failure: 'transient (UNAVAILABLE)', code: 14, kind: 'storageUnavailable' },
+    { failure: 'permanent (FAILED_PRECONDITION)', code: 9, kind: 'internalError' },
+    { failure: 'a bug (no gRPC code)', code: undefined, kind: 'internalError' },
+  ])(
+    'a $failure storage failure after RBM accepted still answers with the chosen id',
+    async ({ code, kind }) => {
+      const h = harness();
+      h.store.applyFactToCreated = () => Promise.reject(Object.assign(new Error('write failed'), { code }));
+      expect(await h.send({ messageId: undefined, idempotencyKey: 'k-2' })).toEqual({
+        kind,
+        messageId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
+      expect(h.rbm.creates).toHaveLength(1);
+    },
+  );
+
+  it('a PENDING message re-sent after the phone unsubscribed: refused, not replayed as sent, left to reconcile', async () => {
+    const h = harness();
+    const promotion = { ...TEXT, messageTrafficType: 'PROMOTION' };
+    h.rbm.answerCreates(unavailable());
+    expect(await h.send({ body: promotion })).toMatchObject({ kind: 'rbmUnavailable' });
+    const creates = h.rbm.creates.length;
+    const unsubscribed: Consent = {
+      phoneNumber: PHONE,
+      agentId: 'agent',
+      subscribed: false,
+      changedAt: new Date(),
+      source: 'EVENT',
+    };
+    h.deps.consent = { mode: 'promotional', get: async () => unsubscribed };
+    expect(await h.send({ body: promotion })).toEqual({
+      kind: 'unsubscribed',
+      messageId: ID,
+      replayed: false,
+    });
+    expect(h.rbm.creates).toHaveLength(creates);
+    // Still PENDING: reconcile's pending timeout revokes whatever an earlier attempt left at RBM.
+    expect(h.store.records.get(ID)?.state).toBe('PENDING');
+  });
+
   it('an unsubscribed phone still gets an AUTHENTICATION message in promotional mode', async () => {
     const consent: Consent = {
       phoneNumber: PHONE,
