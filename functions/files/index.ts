@@ -1,7 +1,8 @@
 /** files (HTTP): POST /v1/files, one RBM upload per URL pair (docs/conversation-api.md#files). */
 import { createFile, type FileOutcome } from '../../shared/files/create-file.js';
+import { ApiError } from '../../shared/errors.js';
 import { CACHE_HEADER } from '../../shared/http/cache-headers.js';
-import { rbmUnavailableResult, type HttpResult } from '../../shared/http/response.js';
+import { errorResult, rbmUnavailableResult, type HttpResult } from '../../shared/http/response.js';
 import { rbmCaller } from '../../shared/rbm/caller.js';
 import { serveHttp } from '../../shared/runtime/http.js';
 import { lazy } from '../../shared/runtime/platform.js';
@@ -38,5 +39,10 @@ function fileAnswer(outcome: FileOutcome): HttpResult {
       return { status: outcome.status, body: { error: outcome.error } };
     case 'rbmUnavailable':
       return rbmUnavailableResult(outcome, 'no file was created.');
+    case 'uploadInProgress':
+      return errorResult(
+        new ApiError(503, 'Another request is uploading this file; retry to get its name.', 'UNAVAILABLE'),
+        { 'Retry-After': String(outcome.retryAfterSeconds) },
+      );
   }
 }

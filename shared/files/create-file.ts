@@ -1,9 +1,10 @@
 /**
  * `POST /v1/files`: RBM's files.create in URL mode, once per URL pair. RBM keeps a file 60 days; the answer is
  * reused for 55, so a file is never handed out within days of its expiry, and one URL is uploaded once however
- * often it is sent (Google asks agents not to submit many unique URLs).
+ * often it is sent (Google asks agents not to submit many unique URLs). Concurrent first requests for a pair
+ * share one upload through a claim on its entry (./upload-claim.ts).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ApiError, type FieldViolation } from '../errors.js';
 import { isTransientGrpcError } from '../grpc-status.js';
 import { isJsonObject } from '../json-values.js';
@@ -11,27 +12,39 @@ import type { Logger } from '../log/logger.js';
 import { checkAgentId } from '../outbound/request-checks.js';
 import { checkQueryNames, singleValue, type QueryValues } from '../query/params.js';
 import type { RbmError, RbmOutcome } from '../rbm/client.js';
-import type { FileStore } from '../store/files.js';
+import {
+  UPLOAD_WAIT_MS,
+  pollDelayMs,
+  retryAfterSeconds,
+  uploadDecision,
+  type FileUploads,
+  type UploadHold,
+  type UploadPair,
+} from './upload-claim.js';
 
-export const FILE_REUSE_DAYS = 55;
+export { FILE_REUSE_DAYS, isReusableFile } from './upload-claim.js';
 export const MAX_FILE_URL_LENGTH = 2048;
 
 export interface FilesPort {
   createFileFromUrl(fileUrl: string, thumbnailUrl?: string): Promise<RbmOutcome>;
 }
 
-export interface FileDeps {
-  files: FileStore;
+export interface FileDeps<V> {
+  files: FileUploads<V>;
   rbm: FilesPort;
   agentId: string;
   logger: Logger;
   now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  newClaimId?: () => string;
 }
 
 export type FileOutcome =
   | { kind: 'created'; name: string; cache: 'HIT' | 'MISS' }
   | { kind: 'rejected'; status: number; error: RbmError }
-  | { kind: 'rbmUnavailable'; attempts: number; rbmStatus: string };
+  | { kind: 'rbmUnavailable'; attempts: number; rbmStatus: string }
+  /** Another request held the upload for as long as this one could wait: retry after `retryAfterSeconds`. */
+  | { kind: 'uploadInProgress'; retryAfterSeconds: number };
 
 export interface FileRequestBody {
   fileUrl: string;
@@ -43,12 +56,6 @@ export function fileKey(fileUrl: string, thumbnailUrl: string | undefined): stri
   return createHash('sha256')
     .update(JSON.stringify([fileUrl, thumbnailUrl ?? null]))
     .digest('hex');
-}
-
-/** Whether a stored file may still be handed out. */
-export function isReusableFile(createdAt: Date, now: Date): boolean {
-  const ageMs = now.getTime() - createdAt.getTime();
-  return ageMs < FILE_REUSE_DAYS * 86_400_000;
 }
 
 function checkUrl(value: unknown, field: string, required: boolean, violations: FieldViolation[]): void {
@@ -93,9 +100,11 @@ export function parseFileBody(
   };
 }
 
-export async function createFile(
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function createFile<V>(
   request: { query: QueryValues; body: unknown },
-  deps: FileDeps,
+  deps: FileDeps<V>,
 ): Promise<FileOutcome> {
   const violations: FieldViolation[] = [];
   checkQueryNames(request.query, ['agentId'], violations);
@@ -104,36 +113,76 @@ export async function createFile(
   if (file === undefined || violations.length > 0) throw ApiError.invalidArgument(violations);
 
   const now = deps.now ?? (() => new Date());
+  const sleep = deps.sleep ?? defaultSleep;
   const key = fileKey(file.fileUrl, file.thumbnailUrl);
-  const stored = await deps.files.get(key);
-  if (stored !== undefined && isReusableFile(stored.createdAt, now())) {
-    return { kind: 'created', name: stored.name, cache: 'HIT' };
+  const pair: UploadPair = { fileUrl: file.fileUrl, thumbnailUrl: file.thumbnailUrl ?? null };
+  const claimId = (deps.newClaimId ?? randomUUID)();
+  const waitUntil = now().getTime() + UPLOAD_WAIT_MS;
+  for (let polls = 0; ;) {
+    const entry = await deps.files.read(key);
+    const decision = uploadDecision(entry, now());
+    if (decision.kind === 'hit') return { kind: 'created', name: decision.name, cache: 'HIT' };
+    if (decision.kind === 'wait') {
+      const left = waitUntil - now().getTime();
+      if (left <= 0) {
+        deps.logger.warn('File upload still held by another request', { leaseLeftMs: decision.leaseLeftMs });
+        return { kind: 'uploadInProgress', retryAfterSeconds: retryAfterSeconds(decision.leaseLeftMs) };
+      }
+      await sleep(Math.min(pollDelayMs(++polls), left));
+      continue;
+    }
+    // A lost race means another request claimed first: the next read shows its claim.
+    const hold =
+      decision.kind === 'claim' || entry === undefined
+        ? await deps.files.claim(key, pair, claimId)
+        : await deps.files.takeOver(key, pair, claimId, entry.version);
+    if (hold !== undefined) return upload(key, pair, hold, deps, now);
   }
-  const answer = await deps.rbm.createFileFromUrl(file.fileUrl, file.thumbnailUrl);
-  if (answer.kind === 'rejected') return { kind: 'rejected', status: answer.status, error: answer.error };
-  if (answer.kind === 'unavailable') {
-    return { kind: 'rbmUnavailable', attempts: answer.attempts, rbmStatus: answer.error.status };
-  }
-  const name = answer.body.name;
-  if (typeof name !== 'string' || !name.startsWith('files/')) {
-    return {
+}
+
+/** The holder's part: RBM once, then the finished entry, or the claim given back so the next request retries. */
+async function upload<V>(
+  key: string,
+  pair: UploadPair,
+  hold: UploadHold<V>,
+  deps: FileDeps<V>,
+  now: () => Date,
+): Promise<FileOutcome> {
+  const answer = await deps.rbm.createFileFromUrl(pair.fileUrl, pair.thumbnailUrl ?? undefined);
+  let outcome: FileOutcome;
+  if (answer.kind === 'rejected') {
+    outcome = { kind: 'rejected', status: answer.status, error: answer.error };
+  } else if (answer.kind === 'unavailable') {
+    outcome = { kind: 'rbmUnavailable', attempts: answer.attempts, rbmStatus: answer.error.status };
+  } else if (typeof answer.body.name !== 'string' || !answer.body.name.startsWith('files/')) {
+    outcome = {
       kind: 'rejected',
       status: 502,
       error: { code: 502, status: 'UNAVAILABLE', message: 'RBM answered files.create without a file name.' },
     };
+  } else {
+    const name = answer.body.name;
+    try {
+      await deps.files.store(key, { name, ...pair, createdAt: now() });
+      deps.logger.info('File created', { cached: true });
+      return { kind: 'created', name, cache: 'MISS' };
+    } catch (error) {
+      // The file exists at RBM either way: answer it; the claim is given back so the next request uploads again.
+      if (!isTransientGrpcError(error)) throw error;
+      deps.logger.warn('File created but not cached: storage unavailable', { err: error });
+      outcome = { kind: 'created', name, cache: 'MISS' };
+    }
   }
+  await releaseClaim(key, hold, deps);
+  return outcome;
+}
+
+async function releaseClaim<V>(key: string, hold: UploadHold<V>, deps: FileDeps<V>): Promise<void> {
   try {
-    await deps.files.store(key, {
-      name,
-      fileUrl: file.fileUrl,
-      thumbnailUrl: file.thumbnailUrl ?? null,
-      createdAt: now(),
-    });
+    await deps.files.release(key, hold);
   } catch (error) {
-    // The file exists at RBM either way: answer it; the next request uploads again.
+    // Storage is down: the claim lapses with its lease instead.
     if (!isTransientGrpcError(error)) throw error;
-    deps.logger.warn('File created but not cached: storage unavailable', { err: error });
+    deps.logger.warn('File upload claim not released: storage unavailable', { err: error });
   }
-  deps.logger.info('File created', { cached: false });
-  return { kind: 'created', name, cache: 'MISS' };
 }

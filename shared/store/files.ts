@@ -1,43 +1,109 @@
-/** `files/{key}` = `{name, fileUrl, thumbnailUrl, createdAt}`: RBM files created from a URL pair, for reuse. */
-import type { Firestore } from '@google-cloud/firestore';
+/**
+ * `files/{key}` = `{name, fileUrl, thumbnailUrl, createdAt}`: RBM files created from a URL pair, for reuse.
+ * While the first upload of a pair runs, the document is its claim instead: `{fileUrl, thumbnailUrl, claimId,
+ * claimedAt}` with no name, so it is never answered as a file (rules in ../files/upload-claim.ts). Claim times
+ * are Firestore's own (server timestamps, compared with the read time), so instances whose clocks differ agree
+ * on when a lease is over.
+ */
+import { FieldValue, type Firestore, type Timestamp } from '@google-cloud/firestore';
+import type { FileEntry, FileUploads, StoredRbmFile, UploadHold, UploadPair } from '../files/upload-claim.js';
+import { GrpcCode, grpcCode } from '../grpc-status.js';
 import { COLLECTIONS } from './collections.js';
-import { timestampsToDates } from './firestore.js';
+import { createOnce } from './optimistic.js';
 
-export interface StoredRbmFile {
-  /** `files/…`, what `uploadedRbmFile.fileName` takes. */
-  name: string;
-  fileUrl: string;
-  /** Null when the file was created without a thumbnail URL. */
-  thumbnailUrl: string | null;
-  createdAt: Date;
+export type { StoredRbmFile } from '../files/upload-claim.js';
+
+const NOT_FOUND = 5;
+
+function millis(value: unknown): number | undefined {
+  if (value instanceof Date) return value.getTime();
+  const timestamp = value as Timestamp | null | undefined;
+  return typeof timestamp?.toMillis === 'function' ? timestamp.toMillis() : undefined;
 }
 
-export async function getStoredFile(db: Firestore, key: string): Promise<StoredRbmFile | undefined> {
-  const data = (await db.collection(COLLECTIONS.files).doc(key).get()).data();
-  if (data === undefined) return undefined;
-  const file = timestampsToDates(data) as Record<string, unknown>;
-  if (typeof file.name !== 'string' || !(file.createdAt instanceof Date)) return undefined;
-  return {
-    name: file.name,
-    fileUrl: typeof file.fileUrl === 'string' ? file.fileUrl : '',
-    thumbnailUrl: typeof file.thumbnailUrl === 'string' ? file.thumbnailUrl : null,
-    createdAt: file.createdAt,
-  };
+/** Lost to a concurrent write (or a deletion): the caller re-reads. */
+function lostRace(error: unknown): boolean {
+  const code = grpcCode(error);
+  return code === GrpcCode.FAILED_PRECONDITION || code === NOT_FOUND;
 }
 
-export async function storeFile(db: Firestore, key: string, file: StoredRbmFile): Promise<void> {
-  await db
-    .collection(COLLECTIONS.files)
-    .doc(key)
-    .set({ ...file });
+export class FirestoreFileUploads implements FileUploads<Timestamp> {
+  constructor(private readonly db: Firestore) {}
+
+  private ref(key: string) {
+    return this.db.collection(COLLECTIONS.files).doc(key);
+  }
+
+  async read(key: string): Promise<FileEntry<Timestamp> | undefined> {
+    const snapshot = await this.ref(key).get();
+    const data = snapshot.data();
+    const version = snapshot.updateTime;
+    if (data === undefined || version === undefined) return undefined;
+    const createdAt = millis(data.createdAt);
+    if (typeof data.name === 'string' && createdAt !== undefined) {
+      const file: StoredRbmFile = {
+        name: data.name,
+        fileUrl: typeof data.fileUrl === 'string' ? data.fileUrl : '',
+        thumbnailUrl: typeof data.thumbnailUrl === 'string' ? data.thumbnailUrl : null,
+        createdAt: new Date(createdAt),
+      };
+      return { kind: 'file', file, version };
+    }
+    const claimedAt = millis(data.claimedAt);
+    if (typeof data.claimId === 'string' && claimedAt !== undefined) {
+      return { kind: 'uploading', ageMs: snapshot.readTime.toMillis() - claimedAt, version };
+    }
+    return { kind: 'unreadable', version };
+  }
+
+  async claim(key: string, pair: UploadPair, claimId: string): Promise<UploadHold<Timestamp> | undefined> {
+    const writeTime = await createOnce(this.ref(key), claimDocument(pair, claimId));
+    return writeTime === undefined ? undefined : { claimId, version: writeTime };
+  }
+
+  async takeOver(
+    key: string,
+    pair: UploadPair,
+    claimId: string,
+    version: Timestamp,
+  ): Promise<UploadHold<Timestamp> | undefined> {
+    try {
+      const fields = {
+        ...claimDocument(pair, claimId),
+        name: FieldValue.delete(),
+        createdAt: FieldValue.delete(),
+      };
+      const { writeTime } = await this.ref(key).update(fields, { lastUpdateTime: version });
+      return { claimId, version: writeTime };
+    } catch (error) {
+      if (lostRace(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async store(key: string, file: StoredRbmFile): Promise<void> {
+    // set() replaces the whole document, so no claim field survives on a finished entry.
+    await this.ref(key).set({ ...file });
+  }
+
+  async release(key: string, hold: UploadHold<Timestamp>): Promise<boolean> {
+    try {
+      await this.ref(key).delete({ lastUpdateTime: hold.version });
+      return true;
+    } catch (error) {
+      if (lostRace(error)) return false;
+      throw error;
+    }
+  }
+}
+
+function claimDocument(pair: UploadPair, claimId: string) {
+  return { ...pair, claimId, claimedAt: FieldValue.serverTimestamp() };
 }
 
 /** The file cache over one Firestore, as one object, so its caller can bound each call (storage-deadline.ts). */
-export function fileStore(db: Firestore) {
-  return {
-    get: (key: string) => getStoredFile(db, key),
-    store: (key: string, file: StoredRbmFile) => storeFile(db, key, file),
-  };
+export function fileStore(db: Firestore): FileStore {
+  return new FirestoreFileUploads(db);
 }
 
-export type FileStore = ReturnType<typeof fileStore>;
+export type FileStore = FileUploads<Timestamp>;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Timestamp } from '@google-cloud/firestore';
 import { describe, expect, it } from 'vitest';
 import { fileKey } from '../../shared/files/create-file.js';
@@ -36,6 +37,26 @@ describe('files', () => {
     expect(again.json).toEqual({ name });
     expect(again.headers.get('rbm-cache')).toBe('HIT');
     expect(fileCreates()).toHaveLength(1);
+  });
+
+  it('8 concurrent first requests for one URL upload it once and all answer its name', async () => {
+    // A slow upload, so every other request arrives while it runs.
+    stack().rbm.failNext(1, { hangMs: 400, then: 'answer' }, { only: 'fileCreate' });
+    const fileUrl = `https://cdn.example.com/${randomUUID()}.png`;
+    const answers = await Promise.all(Array.from({ length: 8 }, () => post({ fileUrl })));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
+    const names = answers.map((answer) => (answer.json as { name: string }).name);
+    expect(new Set(names).size).toBe(1);
+    expect(names[0]).toMatch(/^files\//);
+    expect(fileCreates()).toHaveLength(1);
+    expect(answers.map((answer) => answer.headers.get('rbm-cache')).sort()).toEqual([
+      ...Array(7).fill('HIT'),
+      'MISS',
+    ]);
+    // The finished entry keeps no trace of the claim.
+    const stored = (await firestoreAdmin().collection('files').doc(fileKey(fileUrl, undefined)).get()).data();
+    expect(Object.keys(stored ?? {}).sort()).toEqual(['createdAt', 'fileUrl', 'name', 'thumbnailUrl']);
+    expect(stored).toMatchObject({ name: names[0], fileUrl, thumbnailUrl: null });
   });
 
   it('another thumbnail (or none) is another file', async () => {

@@ -263,7 +263,11 @@ describe('request paths with a hung store', () => {
       createFile(
         { query: {}, body: { fileUrl: 'https://example.com/a.png' } },
         {
-          files: withStorageDeadline<FileStore>({ get: never, store: never }, 50, 'files'),
+          files: withStorageDeadline<FileStore>(
+            { read: never, claim: never, takeOver: never, store: never, release: never },
+            50,
+            'files',
+          ),
           rbm: { createFileFromUrl: files.answer },
           agentId: AGENT,
           logger: silent,
