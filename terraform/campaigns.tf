@@ -19,7 +19,7 @@ resource "google_cloud_tasks_queue" "campaigns" {
     max_attempts       = var.campaigns_queue_max_attempts
     min_backoff        = var.campaigns_queue_min_backoff
     max_backoff        = var.campaigns_queue_max_backoff
-    max_doublings      = 5
+    max_doublings      = var.campaigns_queue_max_doublings
     max_retry_duration = var.campaigns_queue_max_retry_duration
   }
 

@@ -218,6 +218,17 @@ variable "campaigns_queue_max_backoff" {
   default     = "300s"
 }
 
+variable "campaigns_queue_max_doublings" {
+  type        = number
+  description = "How many times the wait between a campaign task's retries doubles before it grows linearly up to max_backoff."
+  default     = 5
+
+  validation {
+    condition     = var.campaigns_queue_max_doublings >= 0 && floor(var.campaigns_queue_max_doublings) == var.campaigns_queue_max_doublings
+    error_message = "campaigns_queue_max_doublings must be a whole number of 0 or more."
+  }
+}
+
 variable "campaigns_queue_max_retry_duration" {
   type        = string
   description = "How long a failing campaign task is retried, such as \"3600s\" (a recipient still PENDING after that is resolved by reconcile)."

@@ -13,7 +13,7 @@ export const CAMPAIGNS_URL =
 /** Every queue setting that comes from a variable. */
 const QUEUE_SETTINGS: Record<string, readonly string[]> = {
   rate_limits: ['max_dispatches_per_second', 'max_concurrent_dispatches'],
-  retry_config: ['max_attempts', 'min_backoff', 'max_backoff', 'max_retry_duration'],
+  retry_config: ['max_attempts', 'min_backoff', 'max_backoff', 'max_doublings', 'max_retry_duration'],
 };
 
 export function checkCampaignsQueue(config: TerraformConfig): string[] {
