@@ -6,7 +6,8 @@ import { isUuid } from '../../shared/ids.js';
 import { firestoreAdmin } from '../support/firestore-admin.js';
 import { request } from '../support/http.js';
 import { outboundEnv, TEST_AGENT_ID } from '../support/outbound-stack.js';
-import { testPhone } from '../support/phones.js';
+import { phonesHandedOut, testPhone } from '../support/phones.js';
+import { maskPhone } from '../../shared/phone.js';
 import { useFunctionStack, violatedFields } from '../support/function-stack.js';
 
 const stack = useFunctionStack('capabilities');
@@ -195,5 +196,28 @@ describe('capabilities: POST /v1/users:batchGet', () => {
     const tooMany = Array.from({ length: 10_001 }, (_, i) => `+1555${String(2_000_000 + i)}`);
     expect((await batchGet({ users: tooMany })).status).toBe(400);
     expect(stack().rbm.callsOf('batchGet')).toHaveLength(0);
+  });
+});
+
+describe('capabilities: logs', () => {
+  it('never print a full phone number, with or without its + or %2B-encoded', async () => {
+    const [phone, offRcs] = [testPhone(), testPhone()];
+    for (const encoded of [phone, encodeURIComponent(phone)]) {
+      const answer = await request(`${stack().fn.url}/v1/phones/${encoded}/capabilities?maxAgeSeconds=0`);
+      expect(answer.status).toBe(200);
+    }
+    await stack().rbm.setPhone(offRcs, 'unreachable');
+    expect((await get(offRcs)).status).toBe(404);
+    expect((await batchGet({ users: [phone, offRcs] })).status).toBe(200);
+    stack().rbm.failNext(1000, { status: 503 }, { only: 'capabilities' });
+    expect((await get(phone, '?maxAgeSeconds=0')).status).toBe(503);
+
+    const logs = stack().fn.logs().join('\n');
+    expect(logs).toContain('"httpRequest"');
+    expect(logs).toContain(maskPhone(phone));
+    for (const number of phonesHandedOut()) {
+      expect(logs).not.toContain(number);
+      expect(logs).not.toContain(number.slice(1)); // also not %2B-encoded or without its +
+    }
   });
 });

@@ -5,7 +5,8 @@ import { isUuid, messageIdForIdempotencyKey, readEventIdFor } from '../../shared
 import { firestoreAdmin } from '../support/firestore-admin.js';
 import { request } from '../support/http.js';
 import { outboundEnv, TEST_AGENT_ID } from '../support/outbound-stack.js';
-import { testPhone } from '../support/phones.js';
+import { phonesHandedOut, testPhone } from '../support/phones.js';
+import { maskPhone } from '../../shared/phone.js';
 import { useFunctionStack, violatedFields } from '../support/function-stack.js';
 
 const stack = useFunctionStack('events');
@@ -151,5 +152,30 @@ describe('events: errors', () => {
     const down = await post(phone, { eventType: 'READ', messageId: 'MxDown' });
     expect(down.status).toBe(503);
     expect(down.headers.get('rbm-event-id')).toBe(readEventIdFor(TEST_AGENT_ID, 'MxDown'));
+  });
+});
+
+describe('events: logs', () => {
+  it('never print a full phone number, with or without its + or %2B-encoded', async () => {
+    const phone = testPhone();
+    for (const encoded of [phone, encodeURIComponent(phone)]) {
+      const answer = await request(`${stack().fn.url}/v1/phones/${encoded}/agentEvents`, {
+        method: 'POST',
+        body: { eventType: 'READ', messageId: 'MxLogs' },
+      });
+      expect(answer.status).toBe(200);
+    }
+    await stack().rbm.setPhone(phone, 'unreachable');
+    expect((await post(phone, { eventType: 'IS_TYPING' })).status).toBe(404);
+    stack().rbm.failNext(1000, { status: 503 }, { only: 'agentEvent' });
+    expect((await post(phone, { eventType: 'READ', messageId: 'MxLogsDown' })).status).toBe(503);
+
+    const logs = stack().fn.logs().join('\n');
+    expect(logs).toContain('"httpRequest"');
+    expect(logs).toContain(maskPhone(phone));
+    for (const number of phonesHandedOut()) {
+      expect(logs).not.toContain(number);
+      expect(logs).not.toContain(number.slice(1)); // also not %2B-encoded or without its +
+    }
   });
 });
