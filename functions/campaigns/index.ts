@@ -21,7 +21,7 @@ import {
   type TaskAnswer,
   type TaskRoute,
 } from '../../shared/campaigns/task-answers.js';
-import { parseDispatchBody, parseEnqueueBody } from '../../shared/campaigns/tasks.js';
+import { parseDispatchBody, parseEnqueueBody, type ParsedTaskBody } from '../../shared/campaigns/tasks.js';
 import { campaignsPath } from '../../shared/campaigns/wiring.js';
 import { ApiError } from '../../shared/errors.js';
 import { errorResult, storageUnavailableResult, type HttpResult } from '../../shared/http/response.js';
@@ -34,23 +34,31 @@ serveHttp(campaignsSpec, campaignsPath, {
   create: async (call, deps) => createAnswer(await createCampaign(await call.json(), deps())),
   get: async (call, deps) => readAnswer(await readCampaign(call.params.campaignId ?? '', deps())),
   cancel: async (call, deps) => cancelAnswer(await cancelCampaign(call.params.campaignId ?? '', deps())),
-  enqueue: async (call, deps) => {
-    const logger = deps().logger.child({ campaignId: call.params.campaignId });
-    const body = await taskBody(call, 'enqueue', logger);
-    if (body.kind === 'refused') return body.http;
-    const parsed = parseEnqueueBody(body.json, call.params.campaignId ?? '');
-    if (parsed.kind === 'invalid') return written(malformedTaskAnswer('enqueue', parsed.violations), logger);
-    return written(enqueueTaskAnswer(await enqueueChunk(parsed.body, deps())), logger);
-  },
-  dispatch: async (call, deps) => {
-    const logger = deps().logger.child({ campaignId: call.params.campaignId });
-    const body = await taskBody(call, 'dispatch', logger);
-    if (body.kind === 'refused') return body.http;
-    const parsed = parseDispatchBody(body.json, call.params.campaignId ?? '');
-    if (parsed.kind === 'invalid') return written(malformedTaskAnswer('dispatch', parsed.violations), logger);
-    return written(dispatchTaskAnswer(await dispatchRecipient(parsed.body, deps())), logger);
-  },
+  enqueue: (call, deps) =>
+    taskRoute(call, deps().logger, 'enqueue', parseEnqueueBody, async (body) =>
+      enqueueTaskAnswer(await enqueueChunk(body, deps())),
+    ),
+  dispatch: (call, deps) =>
+    taskRoute(call, deps().logger, 'dispatch', parseDispatchBody, async (body) =>
+      dispatchTaskAnswer(await dispatchRecipient(body, deps())),
+    ),
 });
+
+/** A task route: its body read and parsed (a malformed one answered 200, as it never changes), then run. */
+async function taskRoute<Body>(
+  call: HttpCall,
+  parentLogger: Logger,
+  route: TaskRoute,
+  parse: (json: Record<string, unknown>, campaignId: string) => ParsedTaskBody<Body>,
+  run: (body: Body) => Promise<TaskAnswer>,
+): Promise<HttpResult> {
+  const logger = parentLogger.child({ campaignId: call.params.campaignId });
+  const body = await taskBody(call, route, logger);
+  if (body.kind === 'refused') return body.http;
+  const parsed = parse(body.json, call.params.campaignId ?? '');
+  if (parsed.kind === 'invalid') return written(malformedTaskAnswer(route, parsed.violations), logger);
+  return written(await run(parsed.body), logger);
+}
 
 /** A task's JSON body; one that is not JSON (or too large) comes back the same on every retry: answered 200. */
 async function taskBody(

@@ -119,13 +119,15 @@ export class CampaignTasks {
   }
 }
 
-type Parsed<T> = { kind: 'valid'; body: T } | { kind: 'invalid'; violations: FieldViolation[] };
+/** A task body as parsed: valid, or every violation found. */
+export type ParsedTaskBody<T> =
+  { kind: 'valid'; body: T } | { kind: 'invalid'; violations: FieldViolation[] };
 
 /** A recipient task's body, for the campaign of the path. */
 export function parseDispatchBody(
   body: Record<string, unknown>,
   campaignId: string,
-): Parsed<DispatchTaskBody> {
+): ParsedTaskBody<DispatchTaskBody> {
   const violations = checkCampaignId(body, campaignId);
   if (typeof body.phoneNumber !== 'string' || !isE164(body.phoneNumber)) {
     violations.push({ field: 'phoneNumber', description: 'must be an E.164 number.' });
@@ -141,7 +143,10 @@ export function parseDispatchBody(
 }
 
 /** A chunk task's body, for the campaign of the path. */
-export function parseEnqueueBody(body: Record<string, unknown>, campaignId: string): Parsed<EnqueueTaskBody> {
+export function parseEnqueueBody(
+  body: Record<string, unknown>,
+  campaignId: string,
+): ParsedTaskBody<EnqueueTaskBody> {
   const violations = checkCampaignId(body, campaignId);
   if (!isPosition(body.chunk))
     violations.push({ field: 'chunk', description: 'must be a whole number, 0 or more.' });
