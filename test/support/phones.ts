@@ -15,7 +15,10 @@ export function testPhone(): string {
   return phone;
 }
 
-/** Every full number handed out so far, for "no phone number in any log line" checks. */
-export function phonesHandedOut(): string[] {
-  return [...handedOut];
+/**
+ * The numbers handed out so far that appear in full in `logs`: with their +, or without it (which also catches
+ * the %2B-encoded form). A "never print a phone number" check expects none.
+ */
+export function fullPhonesIn(logs: string): string[] {
+  return handedOut.filter((phone) => logs.includes(phone) || logs.includes(phone.slice(1)));
 }
