@@ -6,7 +6,7 @@ import {
   storageUnavailableResult,
   type HttpResult,
 } from '../../shared/http/response.js';
-import { MESSAGE_ID_HEADER, REPLAYED_HEADER } from '../../shared/outbound/headers.js';
+import { MESSAGE_ID_HEADER, REPLAYED_HEADER } from '../../shared/http/message-headers.js';
 import { sendMessage, unsubscribedError, type SendOutcome } from '../../shared/outbound/send-message.js';
 import { serveHttp } from '../../shared/runtime/http.js';
 import { CORRELATION_ID_HEADER, FALLBACK_POLICY_HEADER } from '../../shared/outbound/send-headers.js';

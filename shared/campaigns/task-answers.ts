@@ -11,7 +11,7 @@ import {
   type HttpResult,
 } from '../http/response.js';
 import type { LogFields } from '../log/logger.js';
-import { MESSAGE_ID_HEADER } from '../outbound/headers.js';
+import { MESSAGE_ID_HEADER } from '../http/message-headers.js';
 import type { DispatchOutcome } from './dispatch-recipient.js';
 import type { EnqueueChunkOutcome } from './enqueue-chunk.js';
 

@@ -2,7 +2,7 @@
  * `POST /v1/files`: RBM's files.create in URL mode, once per URL pair. RBM keeps a file 60 days; the answer is
  * reused for 55, so a file is never handed out within days of its expiry, and one URL is uploaded once however
  * often it is sent (Google asks agents not to submit many unique URLs). Concurrent first requests for a pair
- * share one upload through a claim on its entry (./upload-claim.ts).
+ * share one upload through a claim on its entry (../file-upload-claim.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { ApiError, type FieldViolation } from '../errors.js';
@@ -20,9 +20,9 @@ import {
   type FileUploads,
   type UploadHold,
   type UploadPair,
-} from './upload-claim.js';
+} from '../file-upload-claim.js';
 
-export { FILE_REUSE_DAYS, isReusableFile } from './upload-claim.js';
+export { FILE_REUSE_DAYS, isReusableFile } from '../file-upload-claim.js';
 export const MAX_FILE_URL_LENGTH = 2048;
 
 export interface FilesPort {

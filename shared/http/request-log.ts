@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log/logger.js';
 import { redactRequestUrl } from '../log/redact.js';
-import { MESSAGE_ID_HEADER } from '../outbound/headers.js';
+import { MESSAGE_ID_HEADER } from './message-headers.js';
 
 export const REQUEST_LOG_MESSAGE = 'Request answered';
 /** The field Cloud Logging reads a line's trace from (it links the line to the request's trace). */

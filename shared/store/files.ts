@@ -1,17 +1,17 @@
 /**
  * `files/{key}` = `{name, fileUrl, thumbnailUrl, createdAt}`: RBM files created from a URL pair, for reuse.
  * While the first upload of a pair runs, the document is its claim instead: `{fileUrl, thumbnailUrl, claimId,
- * claimedAt}` with no name, so it is never answered as a file (rules in ../files/upload-claim.ts). Claim times
+ * claimedAt}` with no name, so it is never answered as a file (rules in ../file-upload-claim.ts). Claim times
  * are Firestore's own (server timestamps, compared with the read time), so instances whose clocks differ agree
  * on when a lease is over.
  */
 import { FieldValue, type Firestore, type Timestamp } from '@google-cloud/firestore';
-import type { FileEntry, FileUploads, StoredRbmFile, UploadHold, UploadPair } from '../files/upload-claim.js';
+import type { FileEntry, FileUploads, StoredRbmFile, UploadHold, UploadPair } from '../file-upload-claim.js';
 import { GrpcCode, grpcCode } from '../grpc-status.js';
 import { COLLECTIONS } from './collections.js';
 import { createOnce } from './optimistic.js';
 
-export type { StoredRbmFile } from '../files/upload-claim.js';
+export type { StoredRbmFile } from '../file-upload-claim.js';
 
 const NOT_FOUND = 5;
 

@@ -12,7 +12,7 @@ import {
   type StoredRbmFile,
   type UploadHold,
   type UploadPair,
-} from '../../../shared/files/upload-claim.js';
+} from '../../../shared/file-upload-claim.js';
 import { createLogger } from '../../../shared/log/logger.js';
 import type { RbmOutcome } from '../../../shared/rbm/client.js';
 import { ok, rejected, unavailable } from '../../support/fake-rbm-port.js';
