@@ -32,8 +32,6 @@ export type WebhookOutcome =
 export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps): Promise<WebhookOutcome> {
   const { body } = request;
   if ('clientToken' in body) return handshake(body, deps);
-  // Unsigned: refused before its content is looked at, whatever it holds.
-  if (request.signature === undefined) return refused(deps, false);
 
   const envelope = body.message;
   if (!isJsonObject(envelope) || typeof envelope.data !== 'string') {
@@ -42,7 +40,12 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
   const data = decodeBase64(envelope.data);
   if (data === undefined || data.length === 0)
     throw new ApiError(400, 'message.data must be non-empty base64.');
-  if (!isValidSignature(data, request.signature, deps.clientToken)) return refused(deps, true);
+  if (!isValidSignature(data, request.signature, deps.clientToken)) {
+    deps.logger.warn('Webhook callback refused: missing or invalid X-Goog-Signature', {
+      signed: request.signature !== undefined,
+    });
+    return { kind: 'signatureInvalid' };
+  }
   const attributes = stringAttributes(envelope.attributes);
   const rbmMessageId = typeof envelope.messageId === 'string' ? envelope.messageId : undefined;
   try {
@@ -57,11 +60,6 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
     deps.logger.error('Callback not published; RBM will retry', { rbmMessageId, err: error });
     return { kind: 'publishFailed' };
   }
-}
-
-function refused(deps: WebhookDeps, signed: boolean): WebhookOutcome {
-  deps.logger.warn('Webhook callback refused: missing or invalid X-Goog-Signature', { signed });
-  return { kind: 'signatureInvalid' };
 }
 
 function handshake(body: Record<string, unknown>, deps: WebhookDeps): WebhookOutcome {
