@@ -65,4 +65,14 @@ describe('handleWebhook', () => {
     const h = harness();
     await expect(h.handle({ message: { data: 42 } }, sign(payload))).rejects.toMatchObject({ code: 400 });
   });
+
+  it.each([
+    ['no message', {}],
+    ['empty data', { message: { data: '' } }],
+    ['data not base64', { message: { data: '%%%' } }],
+  ])('a malformed body is a 400 unsigned too (%s): it cannot carry a signature', async (_what, body) => {
+    const h = harness();
+    await expect(h.handle(body, undefined)).rejects.toMatchObject({ code: 400 });
+    expect(h.published).toHaveLength(0);
+  });
 });
