@@ -25,7 +25,7 @@ import { parseDispatchBody, parseEnqueueBody, type ParsedTaskBody } from '../../
 import { campaignsPath } from '../../shared/campaigns/wiring.js';
 import { ApiError } from '../../shared/errors.js';
 import { errorResult, storageUnavailableResult, type HttpResult } from '../../shared/http/response.js';
-import type { Logger } from '../../shared/log/logger.js';
+import { logAt, type Logger } from '../../shared/log/logger.js';
 import type { HttpCall } from '../../shared/runtime/http.js';
 import { serveHttp } from '../../shared/runtime/http.js';
 import { campaignsSpec } from './spec.js';
@@ -75,9 +75,8 @@ async function taskBody(
 }
 
 function written(answer: TaskAnswer, logger: Logger): HttpResult {
-  const log = answer.log;
-  if (log?.severity === 'ERROR') logger.error(log.message, log.fields);
-  else if (log?.severity === 'WARNING') logger.warn(log.message, log.fields);
+  const { log } = answer;
+  if (log) logAt(logger, log.severity, log.message, log.fields);
   return answer.http;
 }
 

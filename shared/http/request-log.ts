@@ -5,7 +5,7 @@
  * below 400, WARNING for 4xx, ERROR for 5xx. Bodies are never logged.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../log/logger.js';
+import { logAt, type Logger } from '../log/logger.js';
 import { redactRequestUrl } from '../log/redact.js';
 import { MESSAGE_ID_HEADER } from './message-headers.js';
 
@@ -107,9 +107,7 @@ export function logAnsweredRequest(
     ...(traceId === undefined ? {} : { traceId }),
     ...(context.projectId === undefined ? {} : { projectId: context.projectId }),
   });
-  if (severity === 'ERROR') logger.error(REQUEST_LOG_MESSAGE, fields);
-  else if (severity === 'WARNING') logger.warn(REQUEST_LOG_MESSAGE, fields);
-  else logger.info(REQUEST_LOG_MESSAGE, fields);
+  logAt(logger, severity, REQUEST_LOG_MESSAGE, fields);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -59,3 +59,15 @@ export function createLogger(base: LogFields = {}, sink: LogSink = defaultSink):
     child: (fields) => createLogger({ ...base, ...fields }, sink),
   };
 }
+
+/** Writes at a severity known only at run time (a request line's, a task answer's). */
+export function logAt(
+  logger: Logger,
+  severity: 'INFO' | 'WARNING' | 'ERROR',
+  message: string,
+  fields?: LogFields,
+): void {
+  if (severity === 'ERROR') logger.error(message, fields);
+  else if (severity === 'WARNING') logger.warn(message, fields);
+  else logger.info(message, fields);
+}
