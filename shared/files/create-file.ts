@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ApiError, type FieldViolation } from '../errors.js';
 import { isTransientGrpcError } from '../grpc-status.js';
+import { defaultSleep } from '../http/retrying-call.js';
 import { isJsonObject } from '../json-values.js';
 import type { Logger } from '../log/logger.js';
 import { checkAgentId } from '../outbound/request-checks.js';
@@ -99,8 +100,6 @@ export function parseFileBody(
     ...(typeof body.thumbnailUrl === 'string' ? { thumbnailUrl: body.thumbnailUrl } : {}),
   };
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function createFile<V>(
   request: { query: QueryValues; body: unknown },

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { optionalString, positiveInteger, type Env } from '../config/env.js';
 import { GrpcCode } from '../grpc-status.js';
+import { defaultSleep } from '../http/retrying-call.js';
 import type { Logger } from '../log/logger.js';
 import type { Attributes, Publish } from './publisher.js';
 
@@ -23,8 +24,6 @@ export class InjectedPublishTimeout extends Error {
   override readonly name = 'InjectedPublishTimeout';
   readonly code = GrpcCode.DEADLINE_EXCEEDED;
 }
-
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** One message's identity: its `eventKey` or `messageId` attribute when it has one, else its bytes. */
 function identity(topicId: string, data: Buffer, attributes: Attributes | undefined): string {
@@ -47,13 +46,13 @@ export function delayFirstAttempts(publish: Publish, delayMs: number, logger: Lo
       logger.warn('Injected publish delay ended', { topicId, outcome, messageId: attributes?.messageId });
     const timeoutMs = options?.timeoutMs;
     if (timeoutMs !== undefined && timeoutMs <= delayMs) {
-      await pause(timeoutMs);
+      await defaultSleep(timeoutMs);
       log('gaveUp');
       throw new InjectedPublishTimeout(
         `injected delay (${PUBLISH_DELAY_VARIABLE}) outlasted the publish budget`,
       );
     }
-    await pause(delayMs);
+    await defaultSleep(delayMs);
     try {
       const remaining = timeoutMs === undefined ? {} : { timeoutMs: timeoutMs - delayMs };
       const id = await publish(topicId, data, attributes, { ...options, ...remaining });

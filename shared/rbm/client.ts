@@ -9,6 +9,7 @@ import { parseErrorBody, statusForHttpCode } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { accessTokenSource, type AccessTokenSource } from '../http/access-tokens.js';
 import { isRetryableStatus, parseRetryAfterMs, retryDelayMs } from '../http/backoff.js';
+import { defaultSleep } from '../http/retrying-call.js';
 
 export interface RbmError {
   code: number;
@@ -46,8 +47,6 @@ export interface RbmClientDeps {
 type AttemptResult =
   | { kind: 'response'; status: number; body: unknown; retryAfterMs: number | undefined }
   | { kind: 'network'; error: RbmError };
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class RbmClient {
   private readonly fetch: typeof fetch;

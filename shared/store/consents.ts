@@ -24,7 +24,7 @@ import { afterConfirm, type StoredConsentClaim } from '../consent/publish-claim.
 import { GrpcCode, grpcCode } from '../grpc-status.js';
 import { COLLECTIONS } from './collections.js';
 import { timestampsToDates } from './firestore.js';
-import { ContentionError, mutateDocument, updateIfUnchanged } from './optimistic.js';
+import { ContentionError, mutateDocument, pauseAfterConflict, updateIfUnchanged } from './optimistic.js';
 
 /** One applied change, as kept in the phone's history. */
 export interface ConsentHistoryRecord {
@@ -72,8 +72,6 @@ interface StoredConsent {
   unpublishedChangeIds: string[];
   unpublishedSince?: Date;
 }
-
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function consentRef(db: Firestore, phoneNumber: string): DocumentReference {
   return db.collection(COLLECTIONS.consents).doc(phoneNumber);
@@ -214,7 +212,7 @@ export async function applyConsentChange(
     } catch (error) {
       const code = grpcCode(error);
       if (code !== GrpcCode.ALREADY_EXISTS && code !== GrpcCode.FAILED_PRECONDITION) throw error;
-      await pause(Math.random() * Math.min(200, 5 * 2 ** attempt));
+      await pauseAfterConflict(attempt);
     }
   }
   throw new ContentionError(ref.path, MAX_ATTEMPTS);

@@ -12,6 +12,7 @@ import {
   type Timestamp,
 } from '@google-cloud/firestore';
 import { GrpcCode, grpcCode } from '../grpc-status.js';
+import { defaultSleep } from '../http/retrying-call.js';
 import { timestampsToDates } from './firestore.js';
 
 export interface MutationResult<T> {
@@ -32,7 +33,10 @@ export class ContentionError extends Error {
 
 const MAX_ATTEMPTS = 25;
 
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** The wait before trying a conflicted write again: jittered, growing with the attempt, at most 200 ms. */
+export function pauseAfterConflict(attempt: number): Promise<void> {
+  return defaultSleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+}
 
 export async function mutateDocument<T extends object>(
   ref: DocumentReference,
@@ -60,7 +64,7 @@ export async function mutateDocument<T extends object>(
         code === GrpcCode.FAILED_PRECONDITION ||
         code === GrpcCode.ABORTED;
       if (!conflict) throw error;
-      await pause(Math.random() * Math.min(200, 5 * 2 ** attempt));
+      await pauseAfterConflict(attempt);
     }
   }
   throw new ContentionError(ref.path, MAX_ATTEMPTS);
