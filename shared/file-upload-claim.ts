@@ -5,6 +5,7 @@
  * protects its holder for a lease (its RBM call and its final write fit well inside); a claim older than that
  * was left by a holder that died, and is taken over.
  */
+import { claimDecision, type ClaimHold } from './publish-claim.js';
 
 /** A finished entry, exactly as stored: `{name, fileUrl, thumbnailUrl, createdAt}`. */
 export interface StoredRbmFile {
@@ -23,12 +24,6 @@ export type FileEntry<V> =
   /** Neither (a document this code never writes): replaced like an expired file. */
   | { kind: 'unreadable'; version: V };
 
-/** A claim held by one request: its id, and the storage's token of the write that made it. */
-export interface UploadHold<V> {
-  claimId: string;
-  version: V;
-}
-
 export interface UploadPair {
   fileUrl: string;
   thumbnailUrl: string | null;
@@ -38,13 +33,13 @@ export interface UploadPair {
 export interface FileUploads<V> {
   read(key: string): Promise<FileEntry<V> | undefined>;
   /** Creates the entry as a claim; undefined when an entry already exists. */
-  claim(key: string, pair: UploadPair, claimId: string): Promise<UploadHold<V> | undefined>;
+  claim(key: string, pair: UploadPair, claimId: string): Promise<ClaimHold<V> | undefined>;
   /** Replaces the entry read at `version` with a claim; undefined when it changed since. */
-  takeOver(key: string, pair: UploadPair, claimId: string, version: V): Promise<UploadHold<V> | undefined>;
+  takeOver(key: string, pair: UploadPair, claimId: string, version: V): Promise<ClaimHold<V> | undefined>;
   /** Writes the finished entry, claim fields gone (a file RBM created is worth keeping whoever holds the claim). */
   store(key: string, file: StoredRbmFile): Promise<void>;
   /** Deletes the claim, only while it is still `hold`; false when it was finished or taken over meanwhile. */
-  release(key: string, hold: UploadHold<V>): Promise<boolean>;
+  release(key: string, hold: ClaimHold<V>): Promise<boolean>;
 }
 
 export const FILE_REUSE_DAYS = 55;
@@ -89,7 +84,8 @@ export function uploadDecision<V>(
         ? { kind: 'hit', name: entry.file.name }
         : { kind: 'takeOver' };
     case 'uploading':
-      return entry.ageMs >= leaseMs
+      // The lease rule of every claim in the project (./publish-claim.ts).
+      return claimDecision({ kind: 'claimed', ageMs: entry.ageMs }, leaseMs) === 'takeOver'
         ? { kind: 'takeOver' }
         : { kind: 'wait', leaseLeftMs: leaseMs - entry.ageMs };
     case 'unreadable':

@@ -19,9 +19,9 @@ import {
   retryAfterSeconds,
   uploadDecision,
   type FileUploads,
-  type UploadHold,
   type UploadPair,
 } from '../file-upload-claim.js';
+import type { ClaimHold } from '../publish-claim.js';
 
 export { FILE_REUSE_DAYS, isReusableFile } from '../file-upload-claim.js';
 export const MAX_FILE_URL_LENGTH = 2048;
@@ -143,7 +143,7 @@ export async function createFile<V>(
 async function upload<V>(
   key: string,
   pair: UploadPair,
-  hold: UploadHold<V>,
+  hold: ClaimHold<V>,
   deps: FileDeps<V>,
   now: () => Date,
 ): Promise<FileOutcome> {
@@ -176,7 +176,7 @@ async function upload<V>(
   return outcome;
 }
 
-async function releaseClaim<V>(key: string, hold: UploadHold<V>, deps: FileDeps<V>): Promise<void> {
+async function releaseClaim<V>(key: string, hold: ClaimHold<V>, deps: FileDeps<V>): Promise<void> {
   try {
     await deps.files.release(key, hold);
   } catch (error) {

@@ -6,7 +6,8 @@
  * on when a lease is over.
  */
 import { FieldValue, type Firestore, type Timestamp } from '@google-cloud/firestore';
-import type { FileEntry, FileUploads, StoredRbmFile, UploadHold, UploadPair } from '../file-upload-claim.js';
+import type { FileEntry, FileUploads, StoredRbmFile, UploadPair } from '../file-upload-claim.js';
+import type { ClaimHold } from '../publish-claim.js';
 import { GrpcCode, grpcCode } from '../grpc-status.js';
 import { COLLECTIONS } from './collections.js';
 import { createOnce } from './optimistic.js';
@@ -56,7 +57,7 @@ export class FirestoreFileUploads implements FileUploads<Timestamp> {
     return { kind: 'unreadable', version };
   }
 
-  async claim(key: string, pair: UploadPair, claimId: string): Promise<UploadHold<Timestamp> | undefined> {
+  async claim(key: string, pair: UploadPair, claimId: string): Promise<ClaimHold<Timestamp> | undefined> {
     const writeTime = await createOnce(this.ref(key), claimDocument(pair, claimId));
     return writeTime === undefined ? undefined : { claimId, version: writeTime };
   }
@@ -66,7 +67,7 @@ export class FirestoreFileUploads implements FileUploads<Timestamp> {
     pair: UploadPair,
     claimId: string,
     version: Timestamp,
-  ): Promise<UploadHold<Timestamp> | undefined> {
+  ): Promise<ClaimHold<Timestamp> | undefined> {
     try {
       const fields = {
         ...claimDocument(pair, claimId),
@@ -86,7 +87,7 @@ export class FirestoreFileUploads implements FileUploads<Timestamp> {
     await this.ref(key).set({ ...file });
   }
 
-  async release(key: string, hold: UploadHold<Timestamp>): Promise<boolean> {
+  async release(key: string, hold: ClaimHold<Timestamp>): Promise<boolean> {
     try {
       await this.ref(key).delete({ lastUpdateTime: hold.version });
       return true;

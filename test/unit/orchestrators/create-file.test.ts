@@ -10,9 +10,9 @@ import {
   type FileEntry,
   type FileUploads,
   type StoredRbmFile,
-  type UploadHold,
   type UploadPair,
 } from '../../../shared/file-upload-claim.js';
+import type { ClaimHold } from '../../../shared/publish-claim.js';
 import { createLogger } from '../../../shared/log/logger.js';
 import type { RbmOutcome } from '../../../shared/rbm/client.js';
 import { ok, rejected, unavailable } from '../../support/fake-rbm-port.js';
@@ -87,7 +87,7 @@ class MemoryFiles implements FileUploads<number> {
     return { kind: 'unreadable', version: doc.version };
   }
 
-  async claim(key: string, pair: UploadPair, claimId: string): Promise<UploadHold<number> | undefined> {
+  async claim(key: string, pair: UploadPair, claimId: string): Promise<ClaimHold<number> | undefined> {
     if (this.docs.has(key)) return undefined;
     const version = this.next();
     this.docs.set(key, { claim: { ...pair, claimId, claimedAt: this.clock.ms }, version });
@@ -106,7 +106,7 @@ class MemoryFiles implements FileUploads<number> {
     this.docs.set(key, { file: { ...file }, version: this.next() });
   }
 
-  async release(key: string, hold: UploadHold<number>): Promise<boolean> {
+  async release(key: string, hold: ClaimHold<number>): Promise<boolean> {
     if (this.docs.get(key)?.version !== hold.version) return false;
     this.docs.delete(key);
     return true;
