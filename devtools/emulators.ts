@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports.js';
+import { freePort, freePorts } from './ports.js';
 import { exitedError, spawnManaged, waitForHttp } from './processes.js';
 import type { ManagedProcess } from './processes.js';
 
@@ -14,6 +14,8 @@ export interface StartEmulatorsOptions {
   readonly projectId: string;
   /** Deadline for both emulators to answer HTTP. Default 90 s. */
   readonly deadlineMs?: number;
+  /** Ports to try first (default: free ones); another free port is used when one of them is taken. */
+  readonly ports?: { readonly pubsub?: number; readonly firestore?: number };
   /** Receives every emulator output line, prefixed with the emulator's name. */
   readonly onLine?: (line: string) => void;
 }
@@ -45,6 +47,18 @@ export class EmulatorStartError extends Error {
   override readonly name = 'EmulatorStartError';
 }
 
+/**
+ * The emulator could not bind its port: another process took it between freePort() and the JVM's bind. The
+ * Pub/Sub emulator does not exit then (it hangs after the BindException), so this is read from its output.
+ */
+class PortTakenError extends EmulatorStartError {}
+
+/** Output that means the JVM could not bind the port it was given. */
+const PORT_TAKEN = /BindException|Address already in use/;
+
+/** How many ports an emulator is tried on before its start fails. */
+const PORT_ATTEMPTS = 3;
+
 interface EmulatorSpec {
   readonly name: 'pubsub' | 'firestore';
   readonly args: (hostPort: string, dataDir: string) => string[];
@@ -73,7 +87,12 @@ export async function startEmulators(options: StartEmulatorsOptions): Promise<Ru
   // Also removed when this process exits without stop() (the processes' safety net kills the emulators then).
   const removeDataDir = (): void => rmSync(dataDir, { recursive: true, force: true });
   process.once('exit', removeDataDir);
-  const starts = [PUBSUB, FIRESTORE].map((spec) => startOne(spec, options, dataDir, deadlineMs));
+  const deadline = Date.now() + deadlineMs;
+  // Two distinct ports: the emulators both answer "Ok" at /, so one on the other's port would look started.
+  const firstPorts = await freePorts(2);
+  const starts = [PUBSUB, FIRESTORE].map((spec, i) =>
+    startOnFreePort(spec, options, dataDir, options.ports?.[spec.name] ?? firstPorts[i]!, deadline),
+  );
   const results = await Promise.allSettled(starts);
   const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
 
@@ -111,16 +130,36 @@ interface StartedEmulator {
   readonly child: ManagedProcess;
 }
 
+/** Starts `spec` on a free port, and on another one when a process takes the port first. */
+async function startOnFreePort(
+  spec: EmulatorSpec,
+  options: StartEmulatorsOptions,
+  dataDir: string,
+  firstPort: number,
+  deadline: number,
+): Promise<StartedEmulator> {
+  for (let attempt = 1; ; attempt++) {
+    const port = attempt === 1 ? firstPort : await freePort();
+    try {
+      return await startOne(spec, options, dataDir, `127.0.0.1:${port}`, deadline);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= PORT_ATTEMPTS) throw error;
+      options.onLine?.(`[${spec.name}] ${error.message}; trying another port`);
+    }
+  }
+}
+
 async function startOne(
   spec: EmulatorSpec,
   options: StartEmulatorsOptions,
   dataDir: string,
-  deadlineMs: number,
+  hostPort: string,
+  deadline: number,
 ): Promise<StartedEmulator> {
-  const hostPort = `127.0.0.1:${await freePort()}`;
   const emulatorDataDir = join(dataDir, spec.name);
   await mkdir(emulatorDataDir, { recursive: true });
   let missingComponent: string | undefined;
+  let portTaken = false;
   const child = spawnManaged({
     name: `${spec.name} emulator`,
     command: 'gcloud',
@@ -128,6 +167,7 @@ async function startOne(
     env: gcloudEnv(),
     onLine: (line) => {
       if (MISSING_COMPONENT.test(line)) missingComponent ??= line.trim();
+      if (PORT_TAKEN.test(line)) portTaken = true;
       options.onLine?.(`[${spec.name}] ${line}`);
     },
   });
@@ -137,6 +177,7 @@ async function startOne(
         `the ${spec.name} emulator is not installed (gcloud said: ${missingComponent}).\n${EMULATOR_INSTALL_HINT}`,
       );
     }
+    if (portTaken) return new PortTakenError(`the ${spec.name} emulator could not bind ${hostPort}`);
     const exit = child.exitInfo();
     if (exit?.spawnError?.code === 'ENOENT') {
       return new EmulatorStartError(
@@ -152,10 +193,11 @@ async function startOne(
   };
   try {
     await waitForHttp(`http://${hostPort}/`, {
-      deadlineMs,
+      deadlineMs: Math.max(0, deadline - Date.now()),
       intervalMs: 200,
       description: `the ${spec.name} emulator on ${hostPort}`,
-      accept: (status) => status === 200,
+      // What both emulators answer at /; anything else on the port is some other process.
+      accept: (status, body) => status === 200 && body.trim() === 'Ok',
       failFast,
     });
   } catch (error) {

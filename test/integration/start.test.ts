@@ -62,11 +62,22 @@ it('prints the URL table and leaves no process behind after SIGINT', { timeout: 
     child?.once('exit', (code, signal) => resolve(signal ?? `code ${String(code)}`)),
   );
 
-  await pollUntil(() => (output.includes('Press Ctrl-C to stop.') ? true : undefined), {
-    description: `the URL table (output so far:\n${output})`,
-    timeoutMs: 120_000,
-    intervalMs: 200,
-  });
+  let exitedWith: string | undefined;
+  void exited.then((how) => (exitedWith = how));
+  await pollUntil(
+    () => {
+      if (output.includes('Press Ctrl-C to stop.')) return true;
+      // false ends the wait at once: start.ts exited without its table (an emulator that would not start, say).
+      return exitedWith === undefined ? undefined : false;
+    },
+    { description: 'the URL table', timeoutMs: 120_000, intervalMs: 200 },
+  )
+    .then((ready) => {
+      if (!ready) throw new Error(`start.ts exited (${exitedWith}) before its URL table`);
+    })
+    .catch((error: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}; its output:\n${output}`);
+    });
   for (const label of [
     'send',
     'revoke',
