@@ -79,16 +79,20 @@ async function callback(payload: UserMessagePayload): Promise<void> {
 }
 
 /**
- * Waits until a later message from the same phone is on rbm-user-messages: whatever inbound published for the
- * earlier ones has reached the tap by then too.
+ * Waits until a later message from the same phone is on rbm-user-messages, and inbound has finished with it (its
+ * own READ included): whatever inbound published for the earlier ones has reached the tap by then too, and no
+ * READ of this test is still in flight when the next test makes RBM refuse them.
  */
 async function publishedMarker(phone: string): Promise<void> {
   const marker = userText({ phone, agentId, text: 'marker' });
   await callback(marker);
-  await pollUntil(() => (published(marker.messageId!).length > 0 ? true : undefined), {
-    description: 'the marker on rbm-user-messages',
-    timeoutMs: 30_000,
-  });
+  await pollUntil(
+    () =>
+      published(marker.messageId!).length > 0 && inboundProcessed(marker.messageId!).length > 0
+        ? true
+        : undefined,
+    { description: 'the marker on rbm-user-messages and processed', timeoutMs: 30_000 },
+  );
 }
 
 async function readByAgent(userMessageId: string): Promise<Record<string, unknown>> {
@@ -197,7 +201,14 @@ describe('RBM_AUTO_READ=true', () => {
     const redelivered = await pollUntil(
       () => inboundProcessed(messageId).find((entry) => entry.pubsubMessageId === failedPubsubMessageId),
       { description: 'the redelivery processed', timeoutMs: 30_000 },
-    );
+    ).catch((error: unknown) => {
+      const related = stack.functions.inbound
+        .logs()
+        .filter((line) =>
+          [messageId, eventId, String(failedPubsubMessageId)].some((id) => line.includes(id)),
+        );
+      throw new Error(`${String(error)}; inbound's lines about it:\n${related.join('\n')}`);
+    });
     expect(redelivered.outcome).toBe('duplicate');
 
     await publishedMarker(phone);
