@@ -252,6 +252,9 @@ function describe(payload: Exclude<InboundPayload, { kind: 'unprocessable' }>): 
       return { messageId: payload.id, content: payload.content };
     case 'consent':
       return { subscribed: payload.subscribed, eventId: payload.eventId };
+    case 'typing':
+    case 'launchEvent':
+      return payload.eventId === undefined ? {} : { eventId: payload.eventId };
     default:
       return {};
   }

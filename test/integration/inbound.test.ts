@@ -371,7 +371,9 @@ describe('inbound through the push subscription', () => {
     await stack.rbm.callback(event);
     await pollUntil(
       () =>
-        processedEntries(stack.inbound.logs()).some((e) => e.kind === 'typing' && e.outcome === 'ignored')
+        processedEntries(stack.inbound.logs()).some(
+          (e) => e.kind === 'typing' && e.eventId === event.eventId && e.outcome === 'ignored',
+        )
           ? true
           : undefined,
       { description: 'typing processed' },

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   deliveredEvent,
+  isTypingEvent,
   readEvent,
   ttlRevokedEvent,
   ttlRevokeFailedEvent,
@@ -11,6 +12,7 @@ import {
 } from '../../../sandbox/fake-rbm/payloads.js';
 import type { Consent } from '../../../shared/consent/consent-rules.js';
 import { processInbound } from '../../../shared/inbound/process-inbound.js';
+import { createLogger } from '../../../shared/log/logger.js';
 import type { Reject } from '../../../shared/store/inbound-rejects.js';
 import { InMemoryAgentMessages } from '../../support/in-memory-agent-messages.js';
 import { MemoryClaims } from '../../support/in-memory-user-messages.js';
@@ -173,6 +175,23 @@ describe('processInbound', () => {
       expect(h.consents).toEqual([
         expect.objectContaining({ phoneNumber: PHONE, subscribed, source: 'KEYWORD' }),
       ]);
+    },
+  );
+
+  it.each([
+    ['IS_TYPING', isTypingEvent({ phone: PHONE, agentId: AGENT }), 'typing', 'ignored'],
+    ['UNSUBSCRIBE', unsubscribeEvent({ phone: PHONE, agentId: AGENT }), 'consent', 'consentRecorded'],
+  ] as const)(
+    'the processed line of %s names its event id, so one event can be followed',
+    async (_type, event, kind, outcome) => {
+      const lines: string[] = [];
+      const h = harness();
+      const deps = { ...h.deps, logger: createLogger({}, (line) => lines.push(line)) };
+      await processInbound(push(event), randomUUID(), deps);
+      const processed = lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((entry) => entry.message === 'Inbound processed');
+      expect(processed).toEqual([expect.objectContaining({ kind, outcome, eventId: event.eventId })]);
     },
   );
 
